@@ -1,0 +1,1 @@
+"""Code shared by every function: errors, HTTP set-up, deadlines, observability."""

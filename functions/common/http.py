@@ -1,0 +1,64 @@
+"""Resolver set-up shared by the HTTP functions: CORS from ALLOWED_ORIGINS and the one place
+where errors become status codes and `{"error", "details"}` bodies."""
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from functions.common.errors import ApiError, NotFound
+
+CORS_MAX_AGE_S = 600
+
+
+def allowed_origins() -> list[str]:
+    raw = os.environ.get("ALLOWED_ORIGINS", "*")
+    origins = [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+    return origins or ["*"]
+
+
+def cors_config() -> CORSConfig:
+    first, *extra = allowed_origins()
+    return CORSConfig(allow_origin=first, extra_origins=extra or None, max_age=CORS_MAX_AGE_S,
+                      expose_headers=["Content-Type"])
+
+
+def error_response(exc: ApiError) -> Response:
+    return Response(status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=exc.body())
+
+
+class Resolver(APIGatewayRestResolver):
+    """REST (v1) resolver that also sends `Vary: Origin`, because the allowed origin is echoed
+    and any cache in front of the API must not serve one origin's answer to another."""
+
+    def resolve(self, event, context):
+        result = super().resolve(event, context)
+        multi = result.get("multiValueHeaders")
+        if multi is not None:
+            multi.setdefault("Vary", ["Origin"])
+        else:
+            result.setdefault("headers", {}).setdefault("Vary", "Origin")
+        return result
+
+
+def make_resolver(logger) -> Resolver:
+    app = Resolver(cors=cors_config())
+
+    @app.exception_handler(ApiError)
+    def _api_error(exc: ApiError):
+        log = logger.warning if exc.status < 500 else logger.error
+        log("request failed", extra={"status": exc.status, "reason": exc.reason, "error": exc.message})
+        return error_response(exc)
+
+    @app.not_found
+    def _not_found(_exc: NotFoundError):
+        return error_response(NotFound("Not found", "No route matches this path and method"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception):
+        # The trace goes to the log only; the caller gets a generic message.
+        logger.exception("unhandled error")
+        return error_response(ApiError("Internal server error", "The error was logged"))
+
+    return app

@@ -1,0 +1,117 @@
+"""API Gateway REST v1 proxy events and a Lambda-like context, built as AWS builds them."""
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+STAGE = "Prod"
+LOCAL_ACCOUNT = "123456789012"
+LOCAL_API_ID = "local"
+
+
+def media_type_matches(media_type: str, patterns: list[str]) -> bool:
+    media_type = media_type.split(";")[0].strip().lower()
+    for pattern in patterns:
+        pattern = pattern.lower()
+        if pattern == "*/*" or pattern == media_type:
+            return True
+        if pattern.endswith("/*") and media_type.split("/")[0] == pattern[:-2]:
+            return True
+    return False
+
+
+def _multi(pairs: list[tuple[str, str]]) -> tuple[dict | None, dict | None]:
+    # API Gateway sends null, not {}, when there is nothing; the single-value map keeps the last value.
+    if not pairs:
+        return None, None
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for key, value in pairs:
+        single[key] = value
+        multi.setdefault(key, []).append(value)
+    return single, multi
+
+
+def build_event(*, method: str, path: str, resource: str, path_params: dict | None,
+                headers: list[tuple[str, str]], query: str, body: bytes, source_ip: str,
+                binary_media_types: list[str]) -> dict:
+    single_headers, multi_headers = _multi(headers)
+    single_query, multi_query = _multi(parse_qsl(query, keep_blank_values=True))
+    content_type = (single_headers or {}).get("Content-Type") or next(
+        (v for k, v in headers if k.lower() == "content-type"), "")
+    is_binary = bool(body) and media_type_matches(content_type, binary_media_types) if content_type else False
+    if not body:
+        event_body = None
+    elif is_binary:  # binaryMediaTypes: API Gateway hands the body over base64-encoded
+        event_body = base64.b64encode(body).decode("ascii")
+    else:
+        event_body = body.decode("utf-8", errors="replace")
+    now = datetime.now(UTC)
+    user_agent = next((v for k, v in headers if k.lower() == "user-agent"), None)
+    host = next((v for k, v in headers if k.lower() == "host"), "127.0.0.1")
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": single_headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": single_query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": LOCAL_ACCOUNT,
+            "apiId": LOCAL_API_ID,
+            "domainName": host,
+            "domainPrefix": host.split(".")[0],
+            "extendedRequestId": uuid.uuid4().hex[:16] + "=",
+            "httpMethod": method,
+            "identity": {
+                "accessKey": None, "accountId": None, "caller": None, "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None, "cognitoIdentityId": None, "cognitoIdentityPoolId": None,
+                "principalOrgId": None, "sourceIp": source_ip, "user": None, "userAgent": user_agent,
+                "userArn": None,
+            },
+            "path": f"/{STAGE}{path}",
+            "protocol": "HTTP/1.1",
+            "requestId": str(uuid.uuid4()),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourceId": "local",
+            "resourcePath": resource,
+            "stage": STAGE,
+        },
+        "body": event_body,
+        "isBase64Encoded": is_binary,
+    }
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object our code and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_s: float
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    _started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:{LOCAL_ACCOUNT}:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_s - (time.monotonic() - self._started)) * 1000))

@@ -1,0 +1,32 @@
+"""`functions/settings.json`: the one file of function settings (memory, timeout, env),
+read by Terraform with jsondecode and by the local API here."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+SETTINGS_PATH = Path(__file__).resolve().parent.parent / "settings.json"
+
+
+@lru_cache(maxsize=1)
+def load() -> dict:
+    return json.loads(SETTINGS_PATH.read_text(encoding="utf-8"))
+
+
+def function(name: str) -> dict:
+    return load()["functions"][name]
+
+
+def local_environment(user_env: dict[str, str]) -> dict[str, str]:
+    """Variables the local API adds: every function's `env` with its `local_env` on top.
+
+    The process is shared by all functions, so two functions may not set one variable to
+    different values. Variables already in `user_env` win and are not returned."""
+    merged: dict[str, tuple[str, str]] = {}
+    for name, fn in load()["functions"].items():
+        for key, value in {**fn.get("env", {}), **fn.get("local_env", {})}.items():
+            if key in merged and merged[key][1] != str(value):
+                raise ValueError(f"settings.json: {key} differs between {merged[key][0]} and {name}")
+            merged[key] = (name, str(value))
+    return {key: value for key, (_, value) in merged.items() if key not in user_env}

@@ -1,0 +1,1 @@
+"""The poetry function: features, persona and language in; a poem out."""

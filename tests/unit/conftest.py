@@ -1,0 +1,10 @@
+import pytest
+from pytest_socket import disable_socket, enable_socket
+
+
+@pytest.fixture(autouse=True)
+def _no_network():
+    # Unit tests must not open sockets (pytest-socket); integration tests use loopback servers.
+    disable_socket(allow_unix_socket=True)
+    yield
+    enable_socket()

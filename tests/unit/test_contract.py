@@ -1,0 +1,73 @@
+import importlib
+
+import pytest
+
+from functions.common import contract
+from functions.common.errors import BadRequest
+from functions.common.mood import MOODS
+from functions.local_api import settings
+from functions.poetry.catalog import LANGUAGES, PERSONAS
+
+
+def test_contract_every_operation_names_a_configured_importable_function():
+    ops = contract.operations()
+    assert ops, "the contract defines no operations"
+    for op in ops:
+        fn = settings.function(op.function)
+        module, attr = fn["handler"].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), attr))
+        assert not fn.get("internal"), f"{op.function} is internal but routed"
+
+
+def test_contract_operation_ids_unique():
+    ids = [op.operation_id for op in contract.operations()]
+    assert len(ids) == len(set(ids))
+
+
+def test_contract_enums_match_catalogs():
+    schemas = contract.spec()["components"]["schemas"]
+    assert schemas["Persona"]["enum"] == list(PERSONAS)
+    assert schemas["Language"]["enum"] == list(LANGUAGES)
+    assert schemas["Mood"]["enum"] == list(MOODS)
+
+
+def test_contract_error_responses_use_error_schema():
+    for op in contract.operations():
+        for code, response in op.spec["responses"].items():
+            if int(code) >= 400:
+                name = response["$ref"].rsplit("/", 1)[-1]
+                ref = contract.spec()["components"]["responses"][name]
+                assert ref["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+@pytest.mark.parametrize("body,fragment", [
+    (None, "required"),
+    ("{not json", "not valid JSON"),
+    ("[1,2]", "JSON object"),
+    ('{"persona":"hamlet","language":"en"}', "audioFeatures"),
+    ('{"audioFeatures":{},"persona":"bob","language":"en"}', "persona"),
+    ('{"audioFeatures":{},"persona":"hamlet","language":"xx"}', "language"),
+    ('{"audioFeatures":{"tempo":"fast"},"persona":"hamlet","language":"en"}', "tempo"),
+    ('{"audioFeatures":{"energy":3},"persona":"hamlet","language":"en"}', "energy"),
+    ("x" * (contract.MAX_BODY_BYTES + 1), "too large"),
+])
+def test_contract_parse_json_body_rejects(body, fragment):
+    with pytest.raises(BadRequest) as info:
+        contract.parse_json_body("generatePoetry", body)
+    assert fragment in info.value.message + (info.value.details or "")
+
+
+def test_contract_parse_json_body_tolerates_unknown_feature_keys():
+    data = contract.parse_json_body(
+        "generatePoetry", '{"audioFeatures":{"tempo":120,"whatever":[1]},"persona":"zen","language":"ko"}')
+    assert data["audioFeatures"]["whatever"] == [1]
+
+
+def test_settings_local_environment_user_wins_and_conflicts_fail(monkeypatch):
+    env = settings.local_environment({})
+    assert env["POETRY_PROVIDER"] == "offline"
+    assert "POETRY_PROVIDER" not in settings.local_environment({"POETRY_PROVIDER": "ollama"})
+    fake = {"functions": {"a": {"env": {"X": "1"}}, "b": {"env": {"X": "2"}}}}
+    monkeypatch.setattr(settings, "load", lambda: fake)
+    with pytest.raises(ValueError, match="X differs"):
+        settings.local_environment({})
