@@ -1,11 +1,14 @@
 """HTTP edge of the poetry function: contract in, domain call, contract out."""
+from aws_lambda_powertools.metrics import MetricUnit
+
 from functions.common.contract import parse_json_body, route
 from functions.common.deadline import Deadline
 from functions.common.http import make_resolver
 from functions.common.observability import correlation_paths, logger_for, metrics_for
 from functions.common.tracing import tracer_for
 from functions.poetry import service
-from functions.poetry.providers import PoemRequest, get_provider
+from functions.poetry.poem import PoemRequest
+from functions.poetry.providers import get_provider
 
 logger = logger_for("poetry")
 metrics = metrics_for("poetry")
@@ -19,7 +22,8 @@ def generate_poetry():
     body = parse_json_body("generatePoetry", app.current_event.decoded_body)
     request = PoemRequest(features=body["audioFeatures"], persona=body["persona"],
                           language=body["language"], model=body.get("model"))
-    poem = service.generate(request, provider=get_provider(), deadline=Deadline.from_context(app.lambda_context))
+    poem = service.generate(request, provider=get_provider(logger), deadline=Deadline.from_context(app.lambda_context))
+    service.record_usage(poem, logger=logger, metrics=metrics, unit=MetricUnit)
     return {"success": True, "poetry": poem.text, "persona": request.persona,
             "language": request.language, "provider": poem.provider, "model": poem.model}
 

@@ -1,33 +1,21 @@
-"""Poem providers behind one interface: `write(music request) -> Poem`.
+"""Poem providers behind one interface: `write(PoemRequest, Deadline) -> Poem`.
 
 `POETRY_PROVIDER` chooses explicitly (offline | bedrock | ollama); offline is the default
 when nothing is configured, so a laptop with no account and no network still writes poems."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
 from typing import Protocol
 
 from functions.common.deadline import Deadline
 from functions.common.errors import ServiceUnavailable
 from functions.poetry import offline
+from functions.poetry.bedrock import BedrockProvider
+from functions.poetry.ollama import OllamaProvider
+from functions.poetry.poem import Poem, PoemRequest
 
 PROVIDERS = ("offline", "bedrock", "ollama")
-
-
-@dataclass(frozen=True)
-class PoemRequest:
-    features: dict
-    persona: str
-    language: str
-    model: str | None = None
-
-
-@dataclass(frozen=True)
-class Poem:
-    text: str
-    provider: str
-    model: str
 
 
 class Provider(Protocol):
@@ -40,8 +28,10 @@ class OfflineProvider:
     name = "offline"
 
     def write(self, request: PoemRequest, deadline: Deadline) -> Poem:
+        started = time.perf_counter()
         text = offline.write_poem(features=request.features, persona=request.persona, language=request.language)
-        return Poem(text=text, provider=self.name, model=offline.MODEL_NAME)
+        return Poem(text=text, provider=self.name, model=offline.MODEL_NAME,
+                    latency_ms=(time.perf_counter() - started) * 1000)
 
 
 def provider_name() -> str:
@@ -52,9 +42,10 @@ def provider_name() -> str:
     return name
 
 
-def get_provider() -> Provider:
+def get_provider(logger) -> Provider:
     name = provider_name()
-    if name == "offline":
-        return OfflineProvider()
-    raise ServiceUnavailable(f"The {name} provider is not available in this build",
-                             "Set POETRY_PROVIDER=offline to use the embedded poet")
+    if name == "bedrock":
+        return BedrockProvider(logger=logger)
+    if name == "ollama":
+        return OllamaProvider(logger=logger)
+    return OfflineProvider()

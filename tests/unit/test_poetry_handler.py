@@ -1,3 +1,4 @@
+import io
 import json
 
 from functions.poetry import handler
@@ -34,3 +35,32 @@ def test_poetry_handler_base64_body_is_decoded(rest_event, lambda_context):
     event["body"] = base64.b64encode(b'{"audioFeatures":{},"persona":"noir","language":"en"}').decode()
     event["isBase64Encoded"] = True
     assert handler.lambda_handler(event, lambda_context)["statusCode"] == 200
+
+
+def _json_lines(text):
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+def test_poetry_handler_emits_emf_and_json_logs_with_correlation_id(monkeypatch, capsys, rest_event, lambda_context):
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    log_stream = io.StringIO()  # the logger's handler kept whatever stdout existed at import
+    monkeypatch.setattr(handler.logger.registered_handler, "stream", log_stream)
+    event = rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"})
+    handler.lambda_handler(event, lambda_context)
+    lines = _json_lines(capsys.readouterr().out) + _json_lines(log_stream.getvalue())
+    emf = [line for line in lines if "_aws" in line and "PoemLatency" in line]
+    assert emf, "no EMF document with PoemLatency"
+    directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
+    # The namespace is read from POWERTOOLS_METRICS_NAMESPACE when the module is imported.
+    assert directive["Namespace"] == handler.metrics.namespace and directive["Namespace"].startswith("music-poetry")
+    assert {"Name": "PoemLatency", "Unit": "Milliseconds"} in directive["Metrics"]
+    logs = [line for line in lines if line.get("message") == "poem written"]
+    assert logs and logs[0]["correlation_id"] == event["requestContext"]["requestId"]
+    assert logs[0]["service"] == "poetry" and "cold_start" in logs[0] and logs[0]["provider"] == "offline"
+    assert "body" not in json.dumps(logs[0])  # no whole events in logs

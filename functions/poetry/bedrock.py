@@ -1,0 +1,124 @@
+"""Amazon Bedrock through the Converse API.
+
+Timeout arithmetic (documented in README): the Lambda timeout (settings.json) sits under API
+Gateway's 29 s; Deadline keeps 1 s in reserve for the error response; each attempt's read
+timeout is min(remaining, READ_TIMEOUT_CAP_S); botocore's standard retry mode retries
+throttling and 5xx, and a `before-send` hook refuses to start an attempt (the first or a
+retry) with less than MIN_ATTEMPT_S left, so retries never run past the deadline."""
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from functools import lru_cache
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from functions.common import errors
+from functions.common.deadline import Deadline
+from functions.poetry.models import ModelCatalog
+from functions.poetry.poem import Poem
+from functions.poetry.prompt import POEM_CLOSE, build_prompt, extract_poem
+
+MAX_TOKENS = 900
+TEMPERATURE = 0.8
+READ_TIMEOUT_CAP_S = 20
+MIN_ATTEMPT_S = 2.0
+MAX_ATTEMPTS = 3
+_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("bedrock_deadline", default=None)
+
+# Bedrock error codes -> our typed errors; the one place this mapping lives.
+_ERRORS: dict[str, tuple[type[errors.ApiError], str]] = {
+    "AccessDeniedException": (errors.Forbidden, "Bedrock denied access to the model; enable model access "
+                              "for it in the Bedrock console and allow bedrock:InvokeModel on it"),
+    "ThrottlingException": (errors.TooManyRequests, "Bedrock is throttling requests; try again shortly"),
+    "ServiceQuotaExceededException": (errors.TooManyRequests, "The Bedrock quota is exhausted; try again later"),
+    "ModelTimeoutException": (errors.GatewayTimeout, "The model took too long to answer"),
+    "ServiceUnavailableException": (errors.ServiceUnavailable, "Bedrock is unavailable; try again shortly"),
+    "ModelNotReadyException": (errors.ServiceUnavailable, "The model is not ready yet; try again shortly"),
+    "InternalServerException": (errors.ServiceUnavailable, "Bedrock had an internal error; try again"),
+    "ValidationException": (errors.BadRequest, "Bedrock rejected the request for this model"),
+    "ResourceNotFoundException": (errors.BadRequest, "The model does not exist in this region"),
+}
+
+
+def _check_deadline(**_kwargs) -> None:
+    # Runs before every attempt, retries included (botocore emits before-send per attempt).
+    deadline = _deadline.get()
+    if deadline is not None and deadline.remaining() < MIN_ATTEMPT_S:
+        raise errors.GatewayTimeout("The poem could not be written in time",
+                                    "Bedrock did not answer before the request deadline", reason="deadline")
+
+
+@lru_cache(maxsize=8)
+def _client(region: str, read_timeout: int, endpoint: str | None):
+    config = Config(region_name=region, connect_timeout=2, read_timeout=read_timeout,
+                    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    client = boto3.client("bedrock-runtime", config=config)
+    client.meta.events.register("before-send.bedrock-runtime.Converse", _check_deadline)
+    return client
+
+
+def client_for(deadline: Deadline):
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    read_timeout = int(max(1, min(deadline.remaining(), READ_TIMEOUT_CAP_S)))
+    return _client(region, read_timeout, os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"))
+
+
+def _map_client_error(exc: ClientError, logger) -> errors.ApiError:
+    code = exc.response.get("Error", {}).get("Code", "Unknown")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    logger.warning("bedrock error", extra={"bedrock_error_code": code, "http_status": status})
+    cls, message = _ERRORS.get(code, (errors.InternalError, "Bedrock failed unexpectedly"))
+    return cls(message, f"Bedrock error code: {code}", reason=f"bedrock_{code}")
+
+
+class BedrockProvider:
+    name = "bedrock"
+
+    def __init__(self, *, logger, catalog: ModelCatalog | None = None, client_factory=client_for):
+        self.logger = logger
+        self.catalog = catalog or ModelCatalog.from_env()
+        self.client_factory = client_factory
+
+    def write(self, request, deadline: Deadline):
+        model = self.catalog.resolve(request.model)
+        prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)
+        deadline.require(MIN_ATTEMPT_S, "Bedrock call")
+        token = _deadline.set(deadline)
+        started = time.perf_counter()
+        try:
+            response = self.client_factory(deadline).converse(
+                modelId=model,
+                system=[{"text": prompt.system}],
+                messages=[{"role": "user", "content": [{"text": prompt.user}]}],
+                inferenceConfig={"maxTokens": MAX_TOKENS, "temperature": TEMPERATURE, "stopSequences": [POEM_CLOSE]},
+            )
+        except ClientError as exc:
+            raise _map_client_error(exc, self.logger) from None
+        except (ReadTimeoutError, ConnectTimeoutError):
+            raise errors.GatewayTimeout("The model took too long to answer", "Bedrock timed out") from None
+        except NoCredentialsError:
+            raise errors.ServiceUnavailable("Bedrock is not configured", "No AWS credentials are available") from None
+        except (EndpointConnectionError, BotoCoreError) as exc:
+            self.logger.warning("bedrock unreachable", extra={"error_type": type(exc).__name__})
+            raise errors.ServiceUnavailable("Bedrock could not be reached", type(exc).__name__) from None
+        finally:
+            _deadline.reset(token)
+        latency_ms = (time.perf_counter() - started) * 1000
+        blocks = response.get("output", {}).get("message", {}).get("content", [])
+        text = extract_poem("".join(block.get("text", "") for block in blocks))
+        usage = response.get("usage", {})
+        if not text:
+            raise errors.BadGateway("The model returned an empty poem", f"stopReason: {response.get('stopReason')}")
+        return Poem(text=text, provider=self.name, model=model, input_tokens=usage.get("inputTokens"),
+                    output_tokens=usage.get("outputTokens"), latency_ms=latency_ms)

@@ -1,0 +1,88 @@
+import pytest
+from botocore.stub import Stubber
+
+from functions.common.deadline import Deadline
+from functions.common.errors import BadRequest, ServiceUnavailable
+from functions.common.observability import logger_for
+from functions.poetry.bedrock import MAX_TOKENS, BedrockProvider
+from functions.poetry.models import ModelCatalog, geography
+from functions.poetry.poem import PoemRequest
+
+
+@pytest.fixture
+def catalog(monkeypatch):
+    for name in ("ALLOWED_MODELS", "RETIRED_MODEL_MAP", "MODEL_ALIASES", "DEFAULT_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    return ModelCatalog.from_env()
+
+
+@pytest.mark.parametrize("requested,expected", [
+    (None, "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("haiku", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("Sonnet", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ("anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+])
+def test_models_resolve(catalog, requested, expected):
+    assert catalog.resolve(requested) == expected
+
+
+def test_models_outside_allow_list_is_400_naming_allowed(catalog):
+    with pytest.raises(BadRequest) as info:
+        catalog.resolve("amazon.titan-text-express-v1")
+    assert "us.anthropic.claude-haiku-4-5-20251001-v1:0" in info.value.details
+
+
+def test_models_env_overrides(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("ALLOWED_MODELS", "eu.anthropic.claude-haiku-4-5-20251001-v1:0,my-profile")
+    monkeypatch.setenv("RETIRED_MODEL_MAP", '{"old-model": "my-profile"}')
+    monkeypatch.setenv("DEFAULT_MODEL", "my-profile")
+    catalog = ModelCatalog.from_env()
+    assert catalog.resolve(None) == "my-profile"
+    assert catalog.resolve("old-model") == "my-profile"
+    assert catalog.resolve("anthropic.claude-3-haiku-20240307-v1:0") == "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+    with pytest.raises(BadRequest):
+        catalog.resolve("sonnet")  # eu sonnet profile not in this allow-list
+
+
+def test_models_bad_json_config_is_503(monkeypatch):
+    monkeypatch.setenv("RETIRED_MODEL_MAP", "{oops")
+    with pytest.raises(ServiceUnavailable):
+        ModelCatalog.from_env()
+
+
+@pytest.mark.parametrize("region,prefix", [("us-east-1", "us"), ("eu-central-1", "eu"), ("ap-northeast-2", "apac")])
+def test_models_geography(region, prefix):
+    assert geography(region) == prefix
+
+
+def test_bedrock_request_shape_with_stubber(catalog):
+    import boto3
+
+    client = boto3.client("bedrock-runtime", region_name="us-west-2")
+    stub = Stubber(client)
+    expected = {
+        "modelId": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "system": [{"text": stub_any()}],
+        "messages": [{"role": "user", "content": [{"text": stub_any()}]}],
+        "inferenceConfig": {"maxTokens": MAX_TOKENS, "temperature": 0.8, "stopSequences": ["</poem>"]},
+    }
+    stub.add_response("converse", {
+        "output": {"message": {"role": "assistant", "content": [{"text": "<poem>x\ny"}]}},
+        "stopReason": "stop_sequence", "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
+        "metrics": {"latencyMs": 1}}, expected)
+    with stub:
+        poem = BedrockProvider(logger=logger_for("t"), catalog=catalog, client_factory=lambda d: client).write(
+            PoemRequest(features={}, persona="troubadour", language="en", model="sonnet"), Deadline(lambda: 20_000))
+    stub.assert_no_pending_responses()
+    assert poem.text == "x\ny" and poem.model == expected["modelId"]
+
+
+def stub_any():
+    from botocore.stub import ANY
+    return ANY
