@@ -1,0 +1,1 @@
+"""Thumbnail proxy: fetch an allowlisted image over HTTPS without becoming an SSRF."""
