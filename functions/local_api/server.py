@@ -172,12 +172,15 @@ def prepare_environment(environ=os.environ) -> None:
     environ.setdefault("ALLOWED_ORIGINS", "*")
     environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon on a laptop
-    environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines only matter in CloudWatch
+    # Metrics stay on: with POWERTOOLS_METRICS_DISABLED, Powertools 3.37 never clears its metric set
+    # and prints it anyway every 100 values, so EMF lines are printed per request as in Lambda.
     environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "music-poetry-local")
 
 
 def make_server(host: str, port: int, gateway: Gateway | None = None) -> ThreadingHTTPServer:
     handler = type("Handler", (_RequestHandler,), {"gateway": gateway or Gateway()})
-    server = ThreadingHTTPServer((host, port), handler)
+    # socketserver's default backlog of 5 resets connections when a browser or a load run opens many at once.
+    server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})
+    server = server_class((host, port), handler)
     server.daemon_threads = True
     return server

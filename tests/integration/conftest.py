@@ -50,7 +50,6 @@ def start_api(monkeypatch):
     servers = []
     for key, value in settings.local_environment({}).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
     def start(gateway: Gateway | None = None) -> LocalApi:
         server = make_server("127.0.0.1", 0, gateway)
