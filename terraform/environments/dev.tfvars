@@ -1,0 +1,25 @@
+# dev: open CORS for local frontends, short log retention, tight caps.
+environment = "dev"
+# account_id = "123456789012" # pin the account this workspace may deploy to
+
+allowed_origins    = ["*"]
+log_retention_days = 7
+log_level          = "DEBUG"
+
+default_reserved_concurrency = 2
+reserved_concurrency         = {}
+
+throttling_rate_limit  = 5
+throttling_burst_limit = 10
+
+function_env = {
+  poetry = { POETRY_PROVIDER = "bedrock" }
+}
+
+# function_secrets = {
+#   youtube = { YOUTUBE_COOKIES_SECRET = "music-poetry/dev/youtube-cookies" }
+# }
+
+# API Gateway's CloudWatch role is one per account and region: dev owns it. Set false if
+# another stack in this account and region already manages it.
+manage_api_gateway_account = true

@@ -1,0 +1,148 @@
+# Everything derived from the workspace, functions/settings.json, functions/openapi.yaml and
+# the build manifest. The monitoring and budget code (issue 9) relies on these names.
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  environments = ["dev", "staging", "prod"]
+  environment  = terraform.workspace
+  name_prefix  = "${var.project}-${terraform.workspace}"
+
+  account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current.account_id
+  partition  = startswith(var.region, "cn-") ? "aws-cn" : (startswith(var.region, "us-gov-") ? "aws-us-gov" : "aws")
+
+  settings  = jsondecode(file("${path.module}/../functions/settings.json"))
+  openapi   = yamldecode(file("${path.module}/../functions/openapi.yaml"))
+  functions = local.settings.functions
+
+  function_names    = { for key in keys(local.functions) : key => "${local.name_prefix}-${key}" }
+  function_timeouts = { for key, fn in local.functions : key => fn.timeout }
+  exposed_functions = [for key, fn in local.functions : key if !try(fn.internal, false)]
+  layer_keys        = distinct(flatten([for fn in values(local.functions) : fn.layers]))
+
+  # ARNs are built from names (not module outputs) so they are known at plan time and to
+  # the offline tests; module.api depends_on the functions to keep the creation order.
+  function_arns = {
+    for key, name in local.function_names : key => "arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${name}"
+  }
+  function_invoke_arns = {
+    for key, arn in local.function_arns : key => "arn:${local.partition}:apigateway:${var.region}:lambda:path/2015-03-31/functions/${arn}/invocations"
+  }
+  cache_table_name = "${local.name_prefix}-cache"
+  cache_table_arn  = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.cache_table_name}"
+
+  api_name          = "${local.name_prefix}-api"
+  api_stage_name    = var.stage_name
+  api_id            = module.api.rest_api_id
+  metrics_namespace = local.name_prefix
+  dashboard_name    = local.name_prefix
+
+  # Build manifest (`make build`): artifact paths are taken relative to the manifest's
+  # directory, or to the repository root when no file is there.
+  manifest_path   = var.build_manifest_path != null ? var.build_manifest_path : "${path.module}/../build/dist/manifest.json"
+  manifest_exists = fileexists(local.manifest_path)
+  manifest        = try(jsondecode(file(local.manifest_path)), { artifacts = {}, functions = {} })
+  artifacts = {
+    for key, artifact in local.manifest.artifacts : key => merge(artifact, {
+      local_path = fileexists("${dirname(local.manifest_path)}/${artifact.path}") ? "${dirname(local.manifest_path)}/${artifact.path}" : "${path.module}/../${artifact.path}"
+    })
+  }
+  missing_artifacts = concat(
+    [for key in keys(local.functions) : "function/${key}" if !contains(keys(local.artifacts), "function/${key}")],
+    [for key in local.layer_keys : "layer/${key}" if !contains(keys(local.artifacts), "layer/${key}")],
+  )
+
+  # Which function may touch what. Functions not listed get their log group and X-Ray only;
+  # entries for functions that settings.json does not (yet) define are ignored.
+  function_grants = {
+    poetry  = { bedrock = true, invoke = [], cache = false }
+    youtube = { bedrock = false, invoke = ["analysis"], cache = true }
+  }
+  grants = {
+    for key in keys(local.functions) : key => try(local.function_grants[key], { bedrock = false, invoke = [], cache = false })
+  }
+
+  bedrock_profile_arns = [
+    for profile in var.bedrock_inference_profiles :
+    "arn:${local.partition}:bedrock:${var.region}:${local.account_id}:inference-profile/${profile}"
+  ]
+  bedrock_model_arns = distinct(flatten([
+    for profile in var.bedrock_inference_profiles : [
+      for region in var.bedrock_model_regions :
+      "arn:${local.partition}:bedrock:${region}::foundation-model/${replace(profile, "/^[a-z-]+\\./", "")}"
+    ]
+  ]))
+
+  policy_statements = {
+    for key in keys(local.functions) : key => concat(
+      [for statement in [
+        {
+          sid        = "BedrockInferenceProfiles"
+          actions    = ["bedrock:InvokeModel"]
+          resources  = local.bedrock_profile_arns
+          conditions = []
+        },
+        {
+          # Models only through the allowed profiles (cross-region routing needs both grants).
+          sid       = "BedrockModelsViaProfiles"
+          actions   = ["bedrock:InvokeModel"]
+          resources = local.bedrock_model_arns
+          conditions = [{
+            test     = "StringEquals"
+            variable = "bedrock:InferenceProfileArn"
+            values   = local.bedrock_profile_arns
+          }]
+        },
+      ] : statement if local.grants[key].bedrock],
+      [for statement in [
+        {
+          sid     = "InvokeFunctions"
+          actions = ["lambda:InvokeFunction"]
+          resources = [
+            for target in local.grants[key].invoke :
+            local.function_arns[target]
+            if contains(keys(local.functions), target)
+          ]
+          conditions = []
+        },
+      ] : statement if length([for target in local.grants[key].invoke : target if contains(keys(local.functions), target)]) > 0],
+      [for statement in [
+        {
+          sid        = "CacheTable"
+          actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+          resources  = [local.cache_table_arn]
+          conditions = []
+        },
+      ] : statement if local.grants[key].cache],
+      [for statement in [
+        {
+          sid     = "NamedSecrets"
+          actions = ["secretsmanager:GetSecretValue"]
+          # Secrets Manager appends "-" and 6 random characters to every secret's ARN.
+          resources = [
+            for name in values(lookup(var.function_secrets, key, {})) :
+            "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${name}-??????"
+          ]
+          conditions = []
+        },
+      ] : statement if length(lookup(var.function_secrets, key, {})) > 0],
+    )
+  }
+
+  # settings.json `env`, then what Terraform knows, then the environment's tfvars on top.
+  function_env = {
+    for key, fn in local.functions : key => merge(
+      { for name, value in try(fn.env, {}) : name => tostring(value) },
+      {
+        POWERTOOLS_SERVICE_NAME      = key
+        POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
+        DEPLOY_ENVIRONMENT           = local.environment
+      },
+      { for name, value in { ALLOWED_ORIGINS = join(",", var.allowed_origins) } : name => value if !try(fn.internal, false) },
+      { for name, value in { CACHE_TABLE_NAME = local.cache_table_name } : name => value if local.grants[key].cache },
+      { for target in local.grants[key].invoke : "${upper(target)}_FUNCTION_NAME" => local.function_names[target] if contains(keys(local.functions), target) },
+      lookup(var.function_secrets, key, {}),
+      lookup(var.function_env, key, {}),
+    )
+  }
+}

@@ -1,0 +1,98 @@
+# Root of the music-poetry stack. One workspace per environment: `terraform workspace
+# select dev` + `-var-file=environments/dev.tfvars` (make plan/deploy ENV=dev does both).
+
+# Fails the plan before anything is created when the workspace, var-file or build disagree.
+resource "terraform_data" "guard" {
+  input = local.environment
+
+  lifecycle {
+    precondition {
+      condition     = contains(local.environments, terraform.workspace)
+      error_message = "Workspace \"${terraform.workspace}\" is not an environment. Select dev, staging or prod (make plan ENV=dev does it for you)."
+    }
+    precondition {
+      condition     = var.environment == terraform.workspace
+      error_message = "environments/${var.environment}.tfvars was passed in workspace \"${terraform.workspace}\"; use the var-file of the selected workspace."
+    }
+    precondition {
+      condition     = var.environment == "dev" || !contains(var.allowed_origins, "*")
+      error_message = "allowed_origins may contain \"*\" only in dev; list the frontend's origins for ${var.environment}."
+    }
+    precondition {
+      condition     = local.manifest_exists
+      error_message = "No build manifest at ${local.manifest_path}: run `make build` first."
+    }
+    precondition {
+      condition     = length(local.missing_artifacts) == 0
+      error_message = "The build manifest lacks ${join(", ", local.missing_artifacts)}: run `make build` again."
+    }
+    precondition {
+      condition     = alltrue([for key in local.exposed_functions : local.function_timeouts[key] < 29])
+      error_message = "Functions behind the API must time out under API Gateway's 29 s integration limit (settings.json `timeout`)."
+    }
+  }
+}
+
+module "storage" {
+  source = "./modules/storage"
+
+  name_prefix      = local.name_prefix
+  cache_table_name = local.cache_table_name
+  force_destroy    = var.artifacts_force_destroy
+}
+
+module "layer" {
+  source   = "./modules/layer"
+  for_each = toset(local.layer_keys)
+
+  layer_name               = "${local.name_prefix}-${each.key}"
+  description              = "${each.key} layer (${local.settings.runtime}, ${local.settings.architecture})"
+  bucket                   = module.storage.artifacts_bucket
+  source_path              = try(local.artifacts["layer/${each.key}"].local_path, "")
+  sha256                   = try(local.artifacts["layer/${each.key}"].sha256, "")
+  sha256_base64            = try(local.artifacts["layer/${each.key}"].sha256_base64, "")
+  compatible_runtimes      = [local.settings.runtime]
+  compatible_architectures = [local.settings.architecture]
+}
+
+module "function" {
+  source   = "./modules/lambda_function"
+  for_each = local.functions
+
+  function_name        = local.function_names[each.key]
+  description          = "${each.key} (${local.environment})"
+  handler              = each.value.handler
+  runtime              = local.settings.runtime
+  architecture         = local.settings.architecture
+  memory_size          = each.value.memory
+  timeout              = each.value.timeout
+  layers               = [for layer in each.value.layers : module.layer[layer].arn]
+  environment          = local.function_env[each.key]
+  bucket               = module.storage.artifacts_bucket
+  source_path          = try(local.artifacts["function/${each.key}"].local_path, "")
+  sha256               = try(local.artifacts["function/${each.key}"].sha256, "")
+  sha256_base64        = try(local.artifacts["function/${each.key}"].sha256_base64, "")
+  log_retention_days   = var.log_retention_days
+  log_level            = var.log_level
+  reserved_concurrency = lookup(var.reserved_concurrency, each.key, var.default_reserved_concurrency)
+  policy_statements    = local.policy_statements[each.key]
+}
+
+module "api" {
+  source = "./modules/api"
+
+  name                        = local.api_name
+  description                 = "music-poetry API (${local.environment}), built from functions/openapi.yaml"
+  openapi                     = local.openapi
+  function_invoke_arns        = { for key in local.exposed_functions : key => local.function_invoke_arns[key] }
+  function_names              = { for key in local.exposed_functions : key => local.function_names[key] }
+  stage_name                  = local.api_stage_name
+  cors_origin                 = contains(var.allowed_origins, "*") ? "*" : var.allowed_origins[0]
+  throttling_rate_limit       = var.throttling_rate_limit
+  throttling_burst_limit      = var.throttling_burst_limit
+  log_retention_days          = var.log_retention_days
+  manage_account_logging_role = var.manage_api_gateway_account
+
+  # Integrations and permissions name the functions by ARN string; create them first.
+  depends_on = [module.function]
+}

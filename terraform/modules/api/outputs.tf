@@ -1,0 +1,34 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "api_name" {
+  description = "Name of the REST API (CloudWatch's ApiName dimension)."
+  value       = aws_api_gateway_rest_api.this.name
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the REST API (prefix of every invoke permission's source ARN)."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "stage_name" {
+  description = "Deployed stage name."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "Invoke URL including the stage, e.g. https://<id>.execute-api.<region>.amazonaws.com/Prod."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "access_log_group_name" {
+  description = "Log group receiving the JSON access logs."
+  value       = aws_cloudwatch_log_group.access.name
+}
+
+output "body_sha1" {
+  description = "SHA-1 of the REST API body (the redeployment trigger)."
+  value       = sha1(local.body)
+}

@@ -1,0 +1,68 @@
+variable "name" {
+  description = "REST API name, e.g. music-poetry-dev-api."
+  type        = string
+}
+
+variable "description" {
+  description = "REST API description."
+  type        = string
+  default     = ""
+}
+
+variable "openapi" {
+  description = "The decoded contract (yamldecode of functions/openapi.yaml); each operation names its function in `x-function`."
+  type        = any
+}
+
+variable "function_invoke_arns" {
+  description = "Invoke ARN per exposed function key. Internal functions must not appear here."
+  type        = map(string)
+}
+
+variable "function_names" {
+  description = "Deployed Lambda name per exposed function key (for invoke permissions)."
+  type        = map(string)
+}
+
+variable "stage_name" {
+  description = "Stage name; the frontend calls /<stage>/api/*."
+  type        = string
+  default     = "Prod"
+}
+
+variable "cors_origin" {
+  description = "Access-Control-Allow-Origin on answers API Gateway writes itself (errors, 404, 405); functions echo the request's origin."
+  type        = string
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second for every method of the stage."
+  type        = number
+}
+
+variable "throttling_burst_limit" {
+  description = "Burst of requests for every method of the stage."
+  type        = number
+}
+
+variable "integration_timeout_ms" {
+  description = "Lambda integration timeout; 29000 is API Gateway's default maximum."
+  type        = number
+  default     = 29000
+
+  validation {
+    condition     = var.integration_timeout_ms >= 50 && var.integration_timeout_ms <= 29000
+    error_message = "integration_timeout_ms must be between 50 and 29000."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the access and execution log groups."
+  type        = number
+}
+
+variable "manage_account_logging_role" {
+  description = "Create the account-wide (per region) role API Gateway needs to write logs. Exactly one stack per account and region should do this."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,39 @@
+output "environment" {
+  description = "Environment (= workspace) of this state."
+  value       = local.environment
+}
+
+output "api_endpoint" {
+  description = "Invoke URL including the stage; the frontend calls <this>/api/*."
+  value       = module.api.invoke_url
+}
+
+output "frontend_env" {
+  description = "The line for the frontend's .env file."
+  value       = "VITE_API_ENDPOINT=${module.api.invoke_url}"
+}
+
+output "function_names" {
+  description = "Deployed Lambda name per function key."
+  value       = { for key, fn in module.function : key => fn.function_name }
+}
+
+output "function_arns" {
+  description = "Lambda ARN per function key."
+  value       = { for key, fn in module.function : key => fn.arn }
+}
+
+output "artifacts_bucket" {
+  description = "Bucket holding the uploaded function and layer zips."
+  value       = module.storage.artifacts_bucket
+}
+
+output "cache_table_name" {
+  description = "DynamoDB cache table."
+  value       = module.storage.cache_table_name
+}
+
+output "dashboard_url" {
+  description = "CloudWatch dashboard of this environment (the dashboard itself is defined with the monitoring module)."
+  value       = "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${local.dashboard_name}"
+}

@@ -1,0 +1,140 @@
+variable "environment" {
+  description = "Environment this var-file describes; must equal the workspace (dev, staging or prod)."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "project" {
+  description = "Project name: prefix of every resource name and the Project tag."
+  type        = string
+  default     = "music-poetry"
+}
+
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "account_id" {
+  description = "AWS account this workspace must deploy to (pins the provider's allowed_account_ids). null: the credentials' account."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.account_id == null || can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be 12 digits or null."
+  }
+}
+
+variable "build_manifest_path" {
+  description = "Build manifest written by `make build`. null: ../build/dist/manifest.json from this directory."
+  type        = string
+  default     = null
+}
+
+variable "stage_name" {
+  description = "API Gateway stage; the frontend calls <invoke URL>/api/*."
+  type        = string
+  default     = "Prod"
+}
+
+variable "allowed_origins" {
+  description = "Origins allowed by CORS (ALLOWED_ORIGINS); \"*\" is accepted only in dev."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.allowed_origins) > 0 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[^/*]+$", o))])
+    error_message = "allowed_origins: \"*\" or origins like https://app.example.com (scheme and host, no path)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group (functions, API access and execution logs)."
+  type        = number
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "log_level" {
+  description = "Application log level of every function."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+  }
+}
+
+variable "default_reserved_concurrency" {
+  description = "Reserved concurrency of each function (a cap on parallel runs, hence on cost)."
+  type        = number
+}
+
+variable "reserved_concurrency" {
+  description = "Per-function reserved concurrency overriding the default, e.g. { analysis = 4 }."
+  type        = map(number)
+  default     = {}
+}
+
+variable "throttling_rate_limit" {
+  description = "API stage throttling: steady requests per second."
+  type        = number
+}
+
+variable "throttling_burst_limit" {
+  description = "API stage throttling: burst size."
+  type        = number
+}
+
+variable "function_env" {
+  description = "Per-function environment variables layered over settings.json `env`, e.g. { poetry = { POETRY_PROVIDER = \"bedrock\" } }."
+  type        = map(map(string))
+  default     = {}
+}
+
+variable "function_secrets" {
+  description = "Per-function secrets: { function = { ENV_VAR = \"secret-name\" } }. The function gets the name in ENV_VAR and GetSecretValue on that secret only."
+  type        = map(map(string))
+  default     = {}
+}
+
+variable "bedrock_inference_profiles" {
+  description = "Cross-region inference profile ids the poet may call (bedrock:InvokeModel on these and the models they route to)."
+  type        = list(string)
+  default = [
+    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  ]
+
+  validation {
+    condition     = alltrue([for p in var.bedrock_inference_profiles : can(regex("^(us|eu|apac|jp|au|ca|us-gov)\\.[a-z0-9-]+\\.[a-z0-9.:-]+$", p))])
+    error_message = "Each entry must be a geographic inference profile id such as us.anthropic.claude-haiku-4-5-20251001-v1:0."
+  }
+}
+
+variable "bedrock_model_regions" {
+  description = "Destination regions the inference profiles route to (the foundation-model ARNs granted)."
+  type        = list(string)
+  default     = ["us-east-1", "us-east-2", "us-west-2"]
+}
+
+variable "manage_api_gateway_account" {
+  description = "Create API Gateway's account-wide CloudWatch role (one per account and region; true in exactly one workspace sharing them)."
+  type        = bool
+  default     = false
+}
+
+variable "artifacts_force_destroy" {
+  description = "Let `make destroy` empty the artifacts bucket (its content is rebuilt by `make build`)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,14 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.25"
+    }
+  }
+
+  # Remote state: `terraform init -backend-config=backend.hcl` (see backend.hcl.example).
+  # Without it, state stays local in terraform.tfstate.d/<workspace>/.
+  backend "s3" {}
+}
