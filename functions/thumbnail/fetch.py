@@ -110,15 +110,16 @@ class Fetcher:
         max_redirects = max(0, min(max_redirects, MAX_REDIRECTS))
         try:
             for hop in range(max_redirects + 1):
-                conn, response = self._request(url, deadline)
+                sock, response = self._request(url, deadline)
                 try:
                     if response.status not in REDIRECT_STATUSES:
-                        return self._read_image(conn, response, max_bytes, deadline)
+                        return self._read_image(sock, response, max_bytes, deadline)
                     if hop == max_redirects:
                         break
                     url = _next_hop(url, response.getheader("Location"), allowed_hosts)
                 finally:
-                    conn.close()
+                    response.close()
+                    sock.close()
         except ApiError:
             raise
         except TimeoutError:
@@ -168,16 +169,18 @@ class Fetcher:
             conn = _PinnedConnection(url.host, timeout=timeout)
             try:
                 # SNI and certificate check against the host name, on the socket to the vetted address.
-                conn.sock = self._tls.wrap_socket(raw, server_hostname=url.host)
+                sock = conn.sock = self._tls.wrap_socket(raw, server_hostname=url.host)
                 conn.request("GET", url.target, headers=REQUEST_HEADERS)
-                return conn, conn.getresponse()
+                # The response keeps reading from `sock` after the connection object lets go of it
+                # (it does so at once for "Connection: close"), so the caller holds on to `sock`.
+                return sock, conn.getresponse()
             except BaseException:
                 conn.close()
                 raw.close()
                 raise
         raise failure or BadGateway("The thumbnail host has no address to connect to")
 
-    def _read_image(self, conn: _PinnedConnection, response: http.client.HTTPResponse, max_bytes: int,
+    def _read_image(self, sock: ssl.SSLSocket, response: http.client.HTTPResponse, max_bytes: int,
                     deadline: Deadline) -> Image:
         status = response.status
         if status in (404, 410):
@@ -196,7 +199,7 @@ class Fetcher:
         chunks, total = [], 0
         while True:
             # read1 returns after one socket read, so a slow drip cannot outlive the deadline.
-            conn.sock.settimeout(self._timeout(deadline, "reading the thumbnail"))
+            sock.settimeout(self._timeout(deadline, "reading the thumbnail"))
             chunk = response.read1(CHUNK_BYTES)
             if not chunk:
                 break

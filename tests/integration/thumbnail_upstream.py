@@ -110,12 +110,13 @@ class TlsUpstream:
                 raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
             return dns[host]
 
-        def connect(address, port, timeout):
-            assert port == fetch.HTTPS_PORT
-            return fetch.open_socket(address, self.port, timeout)
-
-        return fetch.Fetcher(resolve=resolve, address_allowed=policy or only_loopback, connect=connect,
+        return fetch.Fetcher(resolve=resolve, address_allowed=policy or only_loopback, connect=self.connect,
                              tls=tls or self.client_tls(), timeout_s=timeout_s)
+
+    def connect(self, address, port, timeout):
+        """The test connector: the vetted address, on this server's port instead of 443."""
+        assert port == fetch.HTTPS_PORT
+        return fetch.open_socket(address, self.port, timeout)
 
     def close(self):
         self.released.set()
