@@ -16,7 +16,9 @@ metrics = metrics_for("thumbnail")
 tracer = tracer_for("thumbnail")
 app = make_resolver(logger)
 fetcher = Fetcher()  # system DNS, public addresses only, system trust store
-CACHE_CONTROL = "public, max-age=86400"
+# Vary: Accept because API Gateway sends bytes or base64 text depending on the first Accept type.
+IMAGE_HEADERS = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff",
+                 "Vary": "Origin, Accept"}
 
 
 @route(app, "getThumbnail")
@@ -32,10 +34,9 @@ def get_thumbnail():
                           max_redirects=settings.max_redirects, deadline=Deadline.from_context(app.lambda_context))
     logger.info("thumbnail served", extra={"host": url.host, "bytes": len(image.body), "type": image.content_type})
     metrics.add_metric(name="ThumbnailBytes", unit=MetricUnit.Bytes, value=len(image.body))
-    # A bytes body makes Powertools base64-encode it and set isBase64Encoded; API Gateway turns
-    # it back into bytes when the request's first Accept type is in binaryMediaTypes (image/*).
-    return Response(status_code=200, content_type=image.content_type, body=image.body,
-                    headers={"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"})
+    # A bytes body makes Powertools base64-encode it and set isBase64Encoded; API Gateway turns it
+    # back into bytes when the request's first Accept type is in binaryMediaTypes (image/*).
+    return Response(status_code=200, content_type=image.content_type, body=image.body, headers=IMAGE_HEADERS)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -49,6 +49,7 @@ def test_thumbnail_handler_returns_base64_image_with_cache_headers(monkeypatch, 
     assert base64.b64decode(result["body"]) == JPEG
     assert headers["Content-Type"] == "image/jpeg"
     assert headers["Cache-Control"] == "public, max-age=86400" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Vary"] == "Origin, Accept"  # the shared resolver must not replace it with "Origin"
     url, kwargs = stub.calls[0]
     assert url == ThumbnailUrl("i.ytimg.com", "/vi/dQw4w9WgXcQ/hqdefault.jpg")
     assert kwargs["max_bytes"] == 2 * 1024 * 1024 and kwargs["allowed_hosts"] == frozenset(DEFAULT_ALLOWED_HOSTS)
