@@ -1,0 +1,28 @@
+"""The time budget of one audio-with-analysis request (see /work/shared/DESIGN.md).
+
+API Gateway gives up after 29 s. Each step starts only if its budget is left, and may use
+what is left minus the budgets of the steps after it, so a slow step eats its own slack
+and not the next step's."""
+from __future__ import annotations
+
+from functions.common.deadline import Deadline
+
+RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (DESIGN: margin >= 2 s)
+EXTRACT_S = 6.0  # extraction including the deno challenge
+DOWNLOAD_S = 5.0  # 1-4 MB of audio-only
+TRANSCODE_MIN_S = 1.5
+TRANSCODE_S_PER_AUDIO_S = 0.01  # measured: 600 s of Opus -> mono Opus in about 4 s on 1 vCPU
+ANALYSIS_S = 8.0  # cold analysis invoke with a shipped numba cache
+SOCKET_TIMEOUT_S = 5.0  # per request; yt-dlp gets at most the time left
+MIN_REQUEST_S = 0.5  # a request with less than this left would only time out
+
+
+def transcode_budget(duration_s: float | None, max_duration_s: float) -> float:
+    seconds = duration_s if duration_s else max_duration_s
+    return max(TRANSCODE_MIN_S, min(seconds, max_duration_s) * TRANSCODE_S_PER_AUDIO_S)
+
+
+def window(deadline: Deadline, step: str, budget_s: float, later_s: float = 0.0) -> float:
+    """Seconds `step` may use: raise 504 unless `budget_s` is left, keep `later_s` for later steps."""
+    left = deadline.require(budget_s, step)
+    return max(budget_s, left - later_s)

@@ -1,0 +1,167 @@
+"""Calling the internal `analysis` function: one event, one result JSON, two transports.
+
+In AWS: boto3 `lambda.invoke` (RequestResponse). Locally: the analysis handler in-process,
+with the event and the result passed through JSON exactly as Lambda would."""
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import time
+from functools import lru_cache
+
+from functions.common.contract import component_validator, spec
+from functions.common.deadline import Deadline
+from functions.common.errors import (
+    ApiError,
+    BadGateway,
+    GatewayTimeout,
+    PayloadTooLarge,
+    ServiceUnavailable,
+)
+
+# Lambda's synchronous invoke limit applies to the request payload as sent (JSON with base64).
+INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024
+LOCAL_HANDLER = "functions.analysis.handler.lambda_handler"
+
+
+def build_event(audio: bytes, *, fmt: str, source: dict) -> bytes:
+    """The analysis event as the bytes that go over the wire."""
+    event = {"audio": base64.b64encode(audio).decode("ascii"), "format": fmt, "source": source}
+    payload = json.dumps(event, separators=(",", ":")).encode()
+    if len(payload) > INVOKE_PAYLOAD_LIMIT:
+        raise PayloadTooLarge("The audio is too large to analyse",
+                              f"{len(payload)} bytes exceed the {INVOKE_PAYLOAD_LIMIT}-byte invoke limit",
+                              reason="payload_limit")
+    return payload
+
+
+def _timeout() -> GatewayTimeout:
+    return GatewayTimeout("The request could not finish in time", "the analysis did not answer in time",
+                          reason="analysis_timeout")
+
+
+def interpret(result) -> dict:
+    """The analysis from a result JSON, or the typed error it stands for."""
+    if not isinstance(result, dict):
+        raise BadGateway("The analysis failed", "it returned no JSON object", reason="analysis_failed")
+    if "analysis" in result and isinstance(result["analysis"], dict):
+        analysis = result["analysis"]
+        if "Analysis" in spec().get("components", {}).get("schemas", {}):
+            try:
+                component_validator("Analysis")(analysis)
+            except Exception:  # noqa: BLE001 - fastjsonschema's errors; a drifted contract is a 502
+                raise BadGateway("The analysis failed", "its result does not match the contract",
+                                 reason="analysis_contract") from None
+        return analysis
+    status = result.get("status")
+    if status == 413:
+        raise PayloadTooLarge("The audio is too large to analyse", str(result.get("error", ""))[:200],
+                              reason="analysis_too_large")
+    if status == 504:
+        raise _timeout()
+    if status == 503:
+        raise ServiceUnavailable("The analysis is not available", reason="analysis_unavailable")
+    # Anything else (including its 400s) means the audio we made could not be analysed.
+    raise BadGateway("The analysis failed", str(result.get("error") or "no analysis in the result")[:200],
+                     reason="analysis_failed")
+
+
+@lru_cache(maxsize=16)
+def _lambda_client(read_timeout_s: int):
+    # One client per whole-second timeout, kept for the container (clients are costly to build).
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("lambda", config=Config(connect_timeout=2, read_timeout=read_timeout_s,
+                                                retries={"max_attempts": 1, "mode": "standard"}))
+
+
+class LambdaInvoker:
+    """boto3 `lambda.invoke`, RequestResponse, bounded by the time left."""
+
+    def __init__(self, function_name: str, *, client_for=_lambda_client):
+        self.function_name, self._client_for = function_name, client_for
+
+    def invoke(self, payload: bytes, *, deadline: Deadline) -> dict:
+        from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+
+        read_timeout = max(1, int(deadline.remaining()))
+        try:
+            response = self._client_for(read_timeout).invoke(
+                FunctionName=self.function_name, InvocationType="RequestResponse", Payload=payload)
+        except ReadTimeoutError:
+            raise _timeout() from None
+        except ConnectionError as exc:
+            raise ServiceUnavailable("The analysis is not available", "could not reach Lambda",
+                                     reason="analysis_unavailable") from exc
+        except ClientError as exc:
+            raise _client_error(exc) from exc
+        body = response["Payload"].read()
+        if response.get("FunctionError"):
+            error_type = (_json(body) or {}).get("errorType", "")
+            if "Timedout" in error_type or "timed out" in str(_json(body)).lower():
+                raise _timeout()
+            raise BadGateway("The analysis failed", "the analysis function raised an error",
+                             reason="analysis_crashed")
+        return _json(body)
+
+
+def _json(body: bytes):
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _client_error(exc) -> ApiError:
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "RequestEntityTooLargeException":
+        return PayloadTooLarge("The audio is too large to analyse", reason="payload_limit")
+    if code in ("TooManyRequestsException", "ResourceConflictException", "ResourceNotReadyException"):
+        return ServiceUnavailable("The analysis is busy", "try again in a moment", reason="analysis_throttled")
+    if code == "ResourceNotFoundException":
+        return ServiceUnavailable("The analysis is not available", "the analysis function does not exist",
+                                  reason="analysis_missing")
+    return BadGateway("The analysis failed", f"Lambda answered {code or 'an error'}", reason="analysis_failed")
+
+
+class _LocalContext:
+    """The parts of a Lambda context an in-process handler reads."""
+
+    def __init__(self, remaining_s: float):
+        self._end = time.monotonic() + remaining_s
+        self.function_name = "music-poetry-local-analysis"
+        self.memory_limit_in_mb = 2048
+        self.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:music-poetry-local-analysis"
+        self.aws_request_id = f"local-{time.time_ns()}"
+        self.function_version = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._end - time.monotonic()) * 1000))
+
+
+class LocalInvoker:
+    """The analysis handler in this process, with JSON in and out as over the wire."""
+
+    def __init__(self, handler_path: str = LOCAL_HANDLER, *, logger=None):
+        self.handler_path, self._logger = handler_path, logger
+
+    def _handler(self):
+        module_name, attr = self.handler_path.rsplit(".", 1)
+        try:
+            return getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ServiceUnavailable("The analysis is not available", "the analysis function is not installed",
+                                     reason="analysis_missing") from exc
+
+    def invoke(self, payload: bytes, *, deadline: Deadline) -> dict:
+        handler = self._handler()
+        try:
+            result = handler(json.loads(payload), _LocalContext(deadline.remaining()))
+        except Exception as exc:  # noqa: BLE001 - Lambda reports a crash as FunctionError
+            if self._logger:
+                self._logger.exception("analysis handler raised")
+            raise BadGateway("The analysis failed", "the analysis function raised an error",
+                             reason="analysis_crashed") from exc
+        return json.loads(json.dumps(result))

@@ -1,0 +1,133 @@
+"""Each yt-dlp failure class -> its documented status, using yt-dlp's real YoutubeIE fed with
+YouTube's refusal responses (no socket), and the dev extractor held to the same mapping."""
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from youtube_canned import REFUSALS, CannedYoutubeDL
+from yt_dlp.networking import Response
+from yt_dlp.networking.exceptions import HTTPError, ProxyError, TransportError
+from yt_dlp.utils import DownloadError, ExtractorError, UnsupportedError
+
+from functions.common.deadline import Deadline
+from functions.common.errors import ApiError, GatewayTimeout
+from functions.youtube import devextractor, failures, ytdl
+from functions.youtube.urls import VideoRef
+
+EXPECTED = {  # refusal -> (status, reason)
+    "bot": (503, "refused"),
+    "private": (404, "private"),
+    "removed": (404, "removed"),
+    "terminated": (404, "removed"),
+    "unavailable": (404, "unavailable"),
+    "age": (403, "age_restricted"),
+    "geo": (403, "geo_restricted"),
+    "members": (403, "members_only"),
+    "upcoming": (413, "live"),
+}
+log = logging.getLogger("test-youtube")
+
+
+class NoSecrets:
+    def cookies(self):
+        return None
+
+    def proxy(self):
+        return None
+
+    def redact(self, text):
+        return text
+
+
+def _session(ydl_class, tmp_path: Path, remaining_ms=25_000):
+    params = ytdl.base_params(workdir=tmp_path, logger=log, redact=str, proxy=None, cookiefile=None, deno=None)
+    ydl = ydl_class(params, deadline=Deadline(lambda: remaining_ms))
+    return ytdl.YoutubeSession(ydl, tmp_path, max_download_bytes=1 << 20)
+
+
+@pytest.mark.parametrize("refusal", sorted(EXPECTED))
+def test_youtube_failures_real_extractor_refusals(refusal, tmp_path):
+    canned = type("Canned", (CannedYoutubeDL,), {"player": REFUSALS[refusal]})
+    with pytest.raises(ApiError) as info:
+        _session(canned, tmp_path).extract(VideoRef("BaW_jenozKc"))
+    assert (info.value.status, info.value.reason) == EXPECTED[refusal]
+    assert "Traceback" not in (info.value.details or "")
+
+
+def test_youtube_failures_bot_refusal_says_youtube_refused_this_server(tmp_path):
+    canned = type("Canned", (CannedYoutubeDL,), {"player": REFUSALS["bot"]})
+    with pytest.raises(ApiError) as info:
+        _session(canned, tmp_path).extract(VideoRef("BaW_jenozKc"))
+    assert info.value.message == "YouTube refused this server"
+    assert "cookies" not in info.value.details  # yt-dlp's CLI hints are not for API callers
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (403, (503, "refused")), (429, (503, "refused")), (404, (404, "unavailable")),
+    (500, (502, "upstream_error")), (503, (502, "upstream_error")),
+])
+def test_youtube_failures_real_extractor_http_errors(status, expected, tmp_path):
+    canned = type("Canned", (CannedYoutubeDL,), {"http_status": status})
+    with pytest.raises(ApiError) as info:
+        _session(canned, tmp_path).extract(VideoRef("BaW_jenozKc"))
+    assert (info.value.status, info.value.reason) == expected
+
+
+def test_youtube_failures_extraction_stops_at_the_deadline(tmp_path):
+    canned = type("Canned", (CannedYoutubeDL,), {"player": REFUSALS["bot"]})
+    session = _session(canned, tmp_path, remaining_ms=200)  # less than one request's minimum
+    with pytest.raises(GatewayTimeout):
+        session.extract(VideoRef("BaW_jenozKc"))
+    assert getattr(session.ydl, "requested", []) == []  # not one request was sent
+
+
+def _response(status):
+    return Response(io.BytesIO(b""), "https://www.youtube.com/x", {}, status)
+
+
+@pytest.mark.parametrize(("exc", "expected"), [
+    (ExtractorError("Unable to download webpage", cause=TransportError("timed out")), (503, "network")),
+    (ExtractorError("Unable to download webpage", cause=ProxyError("refused")), (503, "proxy")),
+    (UnsupportedError("https://example.com/"), (400, "unsupported_url")),
+    (ExtractorError("Requested format is not available", expected=True), (502, "no_audio")),
+    (ExtractorError("Something new YouTube did", expected=True), (502, "extraction_failed")),
+    (DownloadError("ERROR: [download] Got error: Connection reset by peer. Giving up after 1 retries"),
+     (503, "network")),
+    (DownloadError("ERROR: unable to download video data: HTTP Error 403: Forbidden"), (503, "refused")),
+    (DownloadError("ERROR: unable to download video data", exc_info=(HTTPError, HTTPError(_response(500)), None)),
+     (502, "upstream_error")),
+    (OSError("disk full"), (502, "extraction_failed")),
+])
+def test_youtube_failures_by_type(exc, expected):
+    mapped = failures.from_ytdlp(exc)
+    assert (mapped.status, mapped.reason) == expected
+
+
+def test_youtube_failures_network_text_is_not_read_as_youtube_reason():
+    # "Service Unavailable" from an HTTP error is a network fact, not YouTube's "Video unavailable".
+    wrapped = ExtractorError("Unable to download API page: HTTP Error 503: Service Unavailable",
+                             cause=HTTPError(_response(503)))
+    assert failures.from_ytdlp(wrapped).status == 502
+
+
+def test_youtube_failures_our_own_errors_pass_through():
+    ours = GatewayTimeout("late", reason="deadline")
+    wrapper = DownloadError("ERROR: late", exc_info=(GatewayTimeout, ours, None))
+    assert failures.from_ytdlp(wrapper) is ours
+
+
+@pytest.mark.parametrize("refusal", sorted(devextractor.REFUSALS))
+def test_youtube_failures_dev_extractor_matches_real_extractor(refusal, tmp_path):
+    """The dev switch's refusals map exactly as yt-dlp's YoutubeIE refusals do."""
+    ie = devextractor.LocalMediaIE("http://127.0.0.1:9")
+    with pytest.raises(ExtractorError) as raised:
+        ie._downloader = None
+        ie.set_downloader(ytdl.BudgetedYoutubeDL({"quiet": True}, deadline=Deadline(lambda: 25_000)))
+        message = ie._login_required(devextractor.REFUSALS[refusal])
+        ie.raise_no_formats(message, expected=True)
+    dev = failures.from_ytdlp(raised.value)
+    canned = type("Canned", (CannedYoutubeDL,), {"player": REFUSALS[refusal]})
+    with pytest.raises(ApiError) as real:
+        _session(canned, tmp_path).extract(VideoRef("BaW_jenozKc"))
+    assert (dev.status, dev.reason) == (real.value.status, real.value.reason)
