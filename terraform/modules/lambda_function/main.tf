@@ -2,7 +2,6 @@
 # and the function itself (X-Ray active, reserved concurrency as a cost cap).
 
 resource "aws_s3_object" "zip" {
-  #checkov:skip=CKV_AWS_186:The bucket's default SSE-S3 encryption covers the object; no customer key by design
   bucket             = var.bucket
   key                = "functions/${var.function_name}/${var.sha256}.zip"
   source             = var.source_path

@@ -2,7 +2,6 @@
 # published from that exact object version. A new zip publishes a new layer version.
 
 resource "aws_s3_object" "zip" {
-  #checkov:skip=CKV_AWS_186:The bucket's default SSE-S3 encryption covers the object; no customer key by design
   bucket             = var.bucket
   key                = "layers/${var.layer_name}/${var.sha256}.zip"
   source             = var.source_path

@@ -1,0 +1,47 @@
+"""Rewrite aws-provider-6.25.0-subset.json: the entries of the real hashicorp/aws 6.25.0
+schema for exactly the resource and data source types used under terraform/.
+
+    .venv/bin/python tests/terraform/schema/regenerate.py [path/to/aws-provider-6.25.0-schema.json]
+
+The full schema is read from ../shared/terraform/ beside the repository unless a path is given.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from terraform_scan import FULL_SCHEMA, SUBSET, used_schema_keys  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[1]) if len(argv) > 1 else FULL_SCHEMA
+    raw = source.read_bytes()
+    full = json.loads(raw)
+    keys = used_schema_keys()
+    missing = [k for k in keys if k not in full]
+    if missing:
+        print(f"not in the provider schema (typo, or a type from another provider version): {missing}")
+        return 1
+    subset = {
+        "_meta": {
+            "provenance": (
+                "Entries copied verbatim from shared/terraform/aws-provider-6.25.0-schema.json "
+                "(hashicorp/aws 6.25.0, extracted from @cdktf/provider-aws@21.22.1) by "
+                "tests/terraform/schema/regenerate.py for the types used under terraform/."
+            ),
+            "source_meta": full.get("_meta", {}),
+            "source_sha256": hashlib.sha256(raw).hexdigest(),
+            "types": keys,
+        },
+        **{k: full[k] for k in keys},
+    }
+    SUBSET.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(keys)} types to {SUBSET}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
