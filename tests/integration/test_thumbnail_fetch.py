@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from urllib.parse import quote
 
 import pytest
-from thumbnail_upstream import JPEG, ConnectRecorder, Reply, TlsUpstream
+from thumbnail_upstream import JPEG, ConnectRecorder, Reply, TlsUpstream, nothing_left_in_tmp  # noqa: F401 (autouse)
 
 from functions.common.deadline import Deadline
 from functions.local_api.events import LambdaContext
@@ -28,16 +26,6 @@ FIREFOX_IMG_ACCEPT = "image/avif,image/webp,*/*"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 GIF = b"GIF89a" + b"\x01\x00\x01\x00" + b"\x00" * 30
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 30
-
-
-@pytest.fixture(autouse=True)
-def _nothing_left_in_tmp(monkeypatch):
-    # Every temporary file made during a test (trustme's key files included) lands here;
-    # it must be empty again when the test ends.
-    with tempfile.TemporaryDirectory(prefix="thumbnail-test-") as watched:
-        monkeypatch.setattr(tempfile, "tempdir", watched)
-        yield
-        assert os.listdir(watched) == []
 
 
 @pytest.fixture

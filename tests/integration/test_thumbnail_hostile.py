@@ -8,7 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from thumbnail_upstream import ConnectRecorder, Reply, TlsUpstream, loopback_or_public
+from thumbnail_upstream import (  # noqa: F401  (nothing_left_in_tmp is an autouse fixture)
+    ConnectRecorder,
+    Reply,
+    TlsUpstream,
+    loopback_or_public,
+    nothing_left_in_tmp,
+)
 
 from functions.thumbnail import handler
 from functions.thumbnail.addresses import is_public

@@ -3,14 +3,17 @@ certificate, the collaborators that point allowlisted names at it, and a recorde
 socket connect and name lookup the process makes."""
 from __future__ import annotations
 
+import os
 import socket
 import ssl
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import IPv4Address
 from pathlib import Path
 
+import pytest
 import trustme
 
 from functions.thumbnail import addresses, fetch
@@ -18,6 +21,16 @@ from functions.thumbnail import addresses, fetch
 JPEG = (Path(__file__).resolve().parent.parent / "fixtures" / "thumbnail.jpg").read_bytes()
 LOOPBACK = IPv4Address("127.0.0.1")
 CERT_HOSTS = ("i.ytimg.com", *(f"i{n}.ytimg.com" for n in range(1, 10)), "img.youtube.com")
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_in_tmp(monkeypatch):
+    """Import into a test module: every temporary file made during a test (trustme's key files
+    included) lands in a watched directory, which must be empty again when the test ends."""
+    with tempfile.TemporaryDirectory(prefix="thumbnail-test-") as watched:
+        monkeypatch.setattr(tempfile, "tempdir", watched)
+        yield
+        assert os.listdir(watched) == []
 
 
 @dataclass
