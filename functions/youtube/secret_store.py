@@ -71,11 +71,16 @@ class SecretStore:
         return value
 
     def redact(self, text: str) -> str:
-        """`text` with every cached secret value (and a proxy's password) replaced."""
+        """`text` with every cached secret value, cookie value and proxy password replaced."""
         for value in list(self._values.values()):
-            if value:
-                text = text.replace(value, "[secret]")
-                password = urlsplit(value).password if "://" in value else None
-                if password:
-                    text = text.replace(password, "[secret]")
+            if not value:
+                continue
+            parts = [value]
+            if "://" in value and urlsplit(value).password:
+                parts.append(urlsplit(value).password)
+            # cookies.txt: domain, flag, path, secure, expiry, name, value (tab-separated)
+            parts += [line.split("\t")[6] for line in value.splitlines() if line.count("\t") >= 6]
+            for part in sorted(parts, key=len, reverse=True):
+                if len(part) >= 4:
+                    text = text.replace(part, "[secret]")
         return text
