@@ -1,14 +1,17 @@
 # Everything derived from the workspace, functions/settings.json, functions/openapi.yaml and
 # the build manifest. The monitoring and budget code (issue 9) relies on these names.
 
-data "aws_caller_identity" "current" {}
+# Asked only when account_id is not pinned in the var-file.
+data "aws_caller_identity" "current" {
+  count = var.account_id == null ? 1 : 0
+}
 
 locals {
   environments = ["dev", "staging", "prod"]
   environment  = terraform.workspace
   name_prefix  = "${var.project}-${terraform.workspace}"
 
-  account_id = var.account_id != null ? var.account_id : data.aws_caller_identity.current.account_id
+  account_id = var.account_id != null ? var.account_id : one(data.aws_caller_identity.current[*].account_id)
   partition  = startswith(var.region, "cn-") ? "aws-cn" : (startswith(var.region, "us-gov-") ? "aws-us-gov" : "aws")
 
   settings  = jsondecode(file("${path.module}/../functions/settings.json"))

@@ -16,8 +16,13 @@ function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
 }
 
+# Secrets Manager names per function; the function gets the name in the variable and
+# GetSecretValue on that secret only.
 # function_secrets = {
-#   youtube = { YOUTUBE_COOKIES_SECRET = "music-poetry/dev/youtube-cookies" }
+#   youtube = {
+#     YOUTUBE_COOKIES_SECRET = "music-poetry/dev/youtube-cookies"
+#     YOUTUBE_PROXY_SECRET   = "music-poetry/dev/youtube-proxy"
+#   }
 # }
 
 # API Gateway's CloudWatch role is one per account and region: dev owns it. Set false if
