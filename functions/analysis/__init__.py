@@ -1,0 +1,1 @@
+"""Audio analysis: decoding, one STFT, tempo, key, loudness and descriptors (internal function)."""

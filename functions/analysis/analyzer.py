@@ -1,0 +1,63 @@
+"""The analysis: encoded audio in, the documented `Analysis` dict out (see openapi.yaml)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+from functions.analysis import features, key, spectrum, tempo
+from functions.analysis.decode import ANALYSIS_SR, Decoded, decode
+from functions.common.mood import mood_label
+
+ANALYZER_VERSION = "1.0.0"
+
+
+def analyze(source: bytes | str | os.PathLike, *, format: str | None = None, max_seconds: float | None = None,
+            progress: Callable[[str], None] | None = None) -> dict:
+    """Decode `source` (bytes or a path) and describe it; raises `AudioError`/`AudioTooLong`.
+
+    Parameters
+    ----------
+    format : declared container (`wav`, `flac`, `ogg`, `mp3`); None accepts any of them
+    max_seconds : longest accepted audio in seconds; None for no limit
+    progress : called with short status lines (the command line prints them on stderr)
+    """
+    say = progress or (lambda _msg: None)
+    decoded = decode(source, format=format, sr=ANALYSIS_SR, max_seconds=max_seconds, progress=progress)
+    say(f"decoded {decoded.duration:.1f} s ({decoded.source_format}, {decoded.source_sr} Hz, {decoded.channels} ch)")
+    return describe(decoded)
+
+
+def describe(decoded: Decoded) -> dict:
+    """The `Analysis` dict for decoded audio."""
+    y = decoded.y
+    if len(y) < spectrum.N_FFT:  # shorter than one frame: pad so every feature is defined
+        y = np.pad(y, (0, spectrum.N_FFT - len(y)))
+    fr = spectrum.frames(y, sr=decoded.sr)
+    onset = tempo.onset_envelope(fr.mel)
+    beat = tempo.estimate(onset, fps=fr.fps)
+    chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
+    k = key.estimate(chroma)
+    desc = features.descriptors(fr, onset, chroma, loudness=decoded.loudness, bpm=beat.bpm,
+                                tempo_confidence=beat.confidence, mode=k.mode, key_confidence=k.confidence)
+    weight = fr.rms.astype(float) + 1e-12
+    result = {
+        "analyzerVersion": ANALYZER_VERSION,
+        "duration": round(decoded.duration, 3),
+        "tempo": round(beat.bpm, 2),
+        "tempoConfidence": round(beat.confidence, 3),
+        "timeSignature": beat.beats_per_bar,
+        "key": k.name,
+        "keyIndex": k.index,
+        "mode": k.mode,
+        "keyConfidence": round(k.confidence, 3),
+        "loudness": round(decoded.loudness, 2),
+        **{name: round(value, 3) for name, value in desc.items()},
+        "spectralCentroid": round(float(np.average(fr.centroid, weights=weight)), 1),
+        "spectralRolloff": round(float(np.average(fr.rolloff, weights=weight)), 1),
+        "zeroCrossingRate": round(features.zero_crossing_rate(decoded.y), 5),
+        "mfcc": [round(v, 3) for v in features.mfcc_means(fr.mel)],
+    }
+    result["mood"] = mood_label(valence=result["valence"], energy=result["energy"])
+    return result

@@ -1,0 +1,75 @@
+"""The one STFT: every spectral feature is read from a single pass over the signal.
+
+The signal is framed block by block (n_fft 2048, hop 512 at 22050 Hz, Hann, centred with zero
+padding as librosa does). Each block's magnitude spectrum is reduced at once to the per-frame
+rows kept (128 mel bands, centroid, rolloff, flatness, RMS), so a 10-minute track
+never holds its full spectrogram (that alone would be 212 MB of complex64)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.fft
+import scipy.signal
+from librosa import filters  # filter banks only: no numba JIT at import (see README)
+
+N_FFT = 2048
+HOP = 512
+N_MELS = 128
+ROLL_PERCENT = 0.85
+BLOCK_FRAMES = 512  # about 12 s of frames per block: small temporaries, few Python iterations
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Per-frame rows of the STFT, frames on the last axis; `sr` and `hop` in Hz and samples."""
+
+    sr: int
+    hop: int
+    mel: np.ndarray  # (N_MELS, t) mel power, float32
+    centroid: np.ndarray  # (t,) Hz
+    rolloff: np.ndarray  # (t,) Hz, 85 % of the magnitude
+    flatness: np.ndarray  # (t,) 0-1, spectral flatness of the power spectrum
+    rms: np.ndarray  # (t,) root mean square from the spectrum (librosa.feature.rms semantics)
+
+    @property
+    def fps(self) -> float:
+        return self.sr / self.hop
+
+
+@lru_cache(maxsize=4)
+def _banks(sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    window = scipy.signal.get_window("hann", N_FFT, fftbins=True).astype(np.float32)
+    mel = filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
+    freqs = np.fft.rfftfreq(N_FFT, 1.0 / sr).astype(np.float32)
+    return window, mel, freqs
+
+
+def frames(y: np.ndarray, *, sr: int) -> Frames:
+    """Frame-level spectral rows of mono float32 `y` at `sr` Hz (see `Frames`)."""
+    window, mel_fb, freqs = _banks(sr)
+    pad = N_FFT // 2
+    padded = np.pad(y.astype(np.float32, copy=False), (pad, pad))
+    n_frames = 1 + (len(padded) - N_FFT) // HOP
+    mel = np.empty((N_MELS, n_frames), np.float32)
+    rows = {k: np.empty(n_frames, np.float32) for k in ("centroid", "rolloff", "flatness", "rms")}
+    view = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
+    for start in range(0, n_frames, BLOCK_FRAMES):
+        stop = min(n_frames, start + BLOCK_FRAMES)
+        spec = scipy.fft.rfft(view[start:stop] * window, axis=1)  # (b, 1025) complex64
+        mag = np.abs(spec)
+        power = np.square(mag)
+        mel[:, start:stop] = mel_fb @ power.T
+        total = mag.sum(axis=1)
+        safe = np.maximum(total, 1e-10)
+        rows["centroid"][start:stop] = (mag @ freqs) / safe
+        cum = np.cumsum(mag, axis=1)
+        idx = np.argmax(cum >= ROLL_PERCENT * total[:, None], axis=1)
+        rows["rolloff"][start:stop] = np.where(total > 1e-10, freqs[idx], 0.0)
+        logp = np.log(power + 1e-10)
+        rows["flatness"][start:stop] = np.exp(logp.mean(axis=1)) / (power.mean(axis=1) + 1e-10)
+        # librosa.feature.rms(S=mag): sqrt(2 * sum |X|^2 / n_fft^2), DC and Nyquist counted once.
+        energy = 2 * power.sum(axis=1) - power[:, 0] - power[:, -1]
+        rows["rms"][start:stop] = np.sqrt(energy / N_FFT**2)
+    return Frames(sr=sr, hop=HOP, mel=mel, **rows)

@@ -1,0 +1,125 @@
+"""Tempo, beat grid and meter from the onset envelope.
+
+The onset envelope is librosa's (mean positive log-mel flux). As in librosa's tempogram,
+the autocorrelation is taken in short Hann windows (6 s, hop 1.5 s) and averaged: a global
+autocorrelation let sustained chorales lock onto half or two thirds of the beat. The peak is
+weighted by librosa's log-normal tempo prior (120 BPM, one octave) and refined below one
+frame by parabolic interpolation: at 43 frames per second a whole-frame lag is coarser than
+the 4 % Acc1 tolerance above 150 BPM."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_BPM, MAX_BPM = 30.0, 300.0
+PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
+WINDOW_S = 6.0  # 4.5-12 s windows all scored Acc1 >= 0.98 on the bench corpus
+
+
+@dataclass(frozen=True)
+class Tempo:
+    bpm: float  # beats per minute, 0 when no pulse is found
+    confidence: float  # 0-1: how much the chosen period stands out of the autocorrelation
+    period: float  # frames per beat
+    phase: float  # frame of the first beat of the grid
+    beats_per_bar: int  # 3 or 4, best effort
+
+
+def onset_envelope(mel_power: np.ndarray, *, top_db: float = 80.0) -> np.ndarray:
+    """Onset strength per frame (librosa.onset.onset_strength on a mel power spectrogram)."""
+    db = 10.0 * np.log10(np.maximum(mel_power, 1e-10))
+    db = np.maximum(db, db.max(initial=-100.0) - top_db)
+    flux = np.maximum(0.0, np.diff(db, axis=1)).mean(axis=0)
+    return np.concatenate([[0.0], flux]).astype(np.float32)
+
+
+def autocorrelation(x: np.ndarray, *, max_lag: int) -> np.ndarray:
+    """Autocorrelation of `x` (mean removed) for lags 0..max_lag, by FFT."""
+    x = x - x.mean()
+    n = 1 << int(np.ceil(np.log2(2 * len(x) + 1)))
+    spec = np.fft.rfft(x, n)
+    ac = np.fft.irfft(spec * np.conj(spec), n)[: max_lag + 1]
+    return ac / max(ac[0], 1e-12)
+
+
+def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.ndarray:
+    """Mean autocorrelation of Hann-windowed segments of `x` (window and hop in frames)."""
+    window = min(window, len(x))
+    max_lag = min(max_lag, window - 1)
+    hop = max(1, window // 4)
+    taper = np.hanning(window)
+    total, count = np.zeros(max_lag + 1), 0
+    for start in range(0, len(x) - window + 1, hop):
+        seg = x[start:start + window]
+        if seg.std() > 1e-9:
+            total += autocorrelation(seg * taper, max_lag=max_lag)
+            count += 1
+    return total / count if count else total
+
+
+def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
+    """Tempo (BPM) of an onset envelope sampled at `fps` frames per second."""
+    max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
+    min_lag = max(1, int(np.floor(60.0 * fps / MAX_BPM)))
+    if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
+        return Tempo(0.0, 0.0, 0.0, 0.0, 4)
+    ac = local_autocorrelation(_whiten(onset, fps=fps), window=int(WINDOW_S * fps), max_lag=max_lag)
+    lags = np.arange(len(ac), dtype=float)
+    lags[0] = np.inf
+    bpm = 60.0 * fps / lags
+    prior = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-3) / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
+    score = np.maximum(ac, 0.0) * prior
+    score[:min_lag] = 0.0
+    best = int(np.argmax(score))
+    if score[best] <= 0:
+        return Tempo(0.0, 0.0, 0.0, 0.0, 4)
+    period = _refine(ac, best)
+    confidence = _confidence(ac, best, min_lag)
+    phase = _phase(onset, period)
+    meter = _meter(onset, period, phase)
+    return Tempo(float(60.0 * fps / period), confidence, float(period), float(phase), meter)
+
+
+def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:
+    # Remove the slow loudness trend (1 s moving mean) so long notes do not dominate.
+    width = max(1, int(fps))
+    trend = np.convolve(onset, np.ones(width) / width, mode="same")
+    return np.maximum(onset - trend, 0.0)
+
+
+def _refine(ac: np.ndarray, lag: int) -> float:
+    if 0 < lag < len(ac) - 1:
+        a, b, c = ac[lag - 1], ac[lag], ac[lag + 1]
+        den = a - 2 * b + c
+        if den < 0:
+            return lag + float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+    return float(lag)
+
+
+def _confidence(ac: np.ndarray, lag: int, min_lag: int) -> float:
+    # Peak height against the typical level of the autocorrelation between pulses.
+    region = ac[min_lag:]
+    floor = float(np.median(region))
+    return float(np.clip((ac[lag] - floor) / max(1e-6, 1.0 - floor), 0.0, 1.0))
+
+
+def _phase(onset: np.ndarray, period: float, steps: int = 32) -> float:
+    best, best_score = 0.0, -1.0
+    for phase in np.linspace(0.0, period, steps, endpoint=False):
+        idx = np.round(np.arange(phase, len(onset) - 1, period)).astype(int)
+        s = onset[idx].mean() if len(idx) else 0.0
+        if s > best_score:
+            best, best_score = float(phase), float(s)
+    return best
+
+
+def _meter(onset: np.ndarray, period: float, phase: float) -> int:
+    """3 or 4 beats per bar: which grouping of beat accents repeats more strongly."""
+    idx = np.round(np.arange(phase, len(onset) - 1, period)).astype(int)
+    if len(idx) < 12:
+        return 4
+    half = max(1, int(period / 8))
+    accents = np.array([onset[max(0, i - half): i + half + 1].max() for i in idx])
+    ac = autocorrelation(accents, max_lag=8)
+    return 3 if ac[3] + ac[6] > ac[4] + ac[8] else 4
