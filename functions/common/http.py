@@ -33,6 +33,11 @@ class Resolver(APIGatewayRestResolver):
     and any cache in front of the API must not serve one origin's answer to another."""
 
     def resolve(self, event, context):
+        # Lambda fixes the environment per container; the local API and tests may change
+        # ALLOWED_ORIGINS after import, so the CORS config follows it (cheap: one env read).
+        if os.environ.get("ALLOWED_ORIGINS", "*") != self._origins_env:
+            self._origins_env = os.environ.get("ALLOWED_ORIGINS", "*")
+            self._cors = cors_config()
         result = super().resolve(event, context)
         multi = result.get("multiValueHeaders")
         if multi is not None:
@@ -44,6 +49,7 @@ class Resolver(APIGatewayRestResolver):
 
 def make_resolver(logger) -> Resolver:
     app = Resolver(cors=cors_config())
+    app._origins_env = os.environ.get("ALLOWED_ORIGINS", "*")
 
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError):

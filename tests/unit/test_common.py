@@ -124,3 +124,10 @@ def test_mood_center_round_trips():
         assert mood_label(valence=v, energy=e) == label
     with pytest.raises(ValueError):
         mood_center("ecstatic")
+
+
+def test_cors_follows_allowed_origins_changed_after_import(monkeypatch, rest_event, lambda_context):
+    app = _app()  # built while ALLOWED_ORIGINS is "*"
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://poetry.example.com")
+    _, headers, _ = _call(app, rest_event, lambda_context, "/ok", origin="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in headers
