@@ -108,12 +108,18 @@ def emitted_metric_names(service: str) -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
                     "add_metric", "single_metric"):
-                args = [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]
-                for arg in args:
-                    for const in ast.walk(arg):  # also `"A" if x else "B"`
-                        if isinstance(const, ast.Constant) and isinstance(const.value, str):
-                            names.add(const.value)
+                for arg in [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]:
+                    names |= _literal_strings(arg)
     return names
+
+
+def _literal_strings(node) -> set[str]:
+    """"A" -> {A}; `"A" if cond else "B"` -> {A, B} (never the strings inside cond)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _literal_strings(node.body) | _literal_strings(node.orelse)
+    return set()
 
 
 # ---- dashboard body structure (CloudWatch "Dashboard body structure and syntax") ----------

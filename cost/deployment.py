@@ -1,0 +1,144 @@
+"""An environment's deployment as Terraform configures it, read offline: the root evaluated by
+tfparse with the workspace's var-file (memory, timeout, architecture and tracing of every
+function, log retention, alarms, dashboards, budgets, API method metrics), the contract's
+operations, the metric names each function's code emits, and artifact sizes from the build."""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from cost.model import Deployment, FunctionSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+TERRAFORM = ROOT / "terraform"
+
+
+def _resources(parsed: dict, kind: str) -> list[dict]:
+    return parsed.get(kind, [])
+
+
+def _blocks(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def emitted_metrics(function_dir: Path, *, exclude: set[str]) -> list[str]:
+    """Literal metric names passed to add_metric/single_metric, plus Powertools' ColdStart."""
+    names, cold_start = set(), False
+    for path in sorted(function_dir.glob("*.py")):
+        source = path.read_text()
+        cold_start |= "capture_cold_start_metric=True" in source
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                    "add_metric", "single_metric"):
+                for arg in [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]:
+                    names |= _literal_strings(arg)
+    return sorted(names - exclude) + (["ColdStart"] if cold_start else [])
+
+
+def _literal_strings(node) -> set[str]:
+    """"A" -> {A}; `"A" if cond else "B"` -> {A, B} (never the strings inside cond)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _literal_strings(node.body) | _literal_strings(node.orelse)
+    return set()
+
+
+def _alarm_metrics(alarm: dict) -> int:
+    queries = _blocks(alarm.get("metric_query"))
+    return sum(1 for q in queries if "metric" in q) if queries else 1
+
+
+def _artifact_bytes(workload: dict, keys: list[str]) -> tuple[int, str | None]:
+    manifest = ROOT / "build" / "dist" / "manifest.json"
+    if manifest.exists():
+        artifacts = json.loads(manifest.read_text()).get("artifacts", {})
+        missing = [k for k in keys if k not in artifacts]
+        total = sum(a.get("zip_bytes", 0) for k, a in artifacts.items() if k in keys)
+        note = f"artifact sizes from build/dist/manifest.json ({len(keys) - len(missing)} of {len(keys)} zips)"
+        if missing:
+            note += f"; missing {', '.join(missing)} (run make build)"
+        return total, note
+    return workload["storage"]["artifact_bytes_default"], "no build/dist/manifest.json: artifact size estimated"
+
+
+def from_terraform(environment: str, *, workload: dict) -> Deployment:
+    """Evaluate terraform/ for `environment` (workspace and environments/<env>.tfvars)."""
+    import hcl2
+    import tfparse
+
+    var_file = TERRAFORM / "environments" / f"{environment}.tfvars"
+    if not var_file.exists():
+        known = sorted(p.stem for p in var_file.parent.glob("*.tfvars"))
+        raise ValueError(f"no terraform/environments/{environment}.tfvars (environments: {', '.join(known)})")
+    parsed = tfparse.load_from_path(TERRAFORM, workspace_name=environment,
+                                    vars_paths=[f"environments/{environment}.tfvars"])
+    functions, retention = {}, []
+    for fn in _resources(parsed, "aws_lambda_function"):
+        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        functions[key] = FunctionSpec(memory_mb=int(fn["memory_size"]), timeout_s=float(fn["timeout"]),
+                                      architecture=(fn.get("architectures") or ["x86_64"])[0])
+    tracing = all(_blocks(fn.get("tracing_config"))[0].get("mode") == "Active"
+                  for fn in _resources(parsed, "aws_lambda_function") if fn.get("tracing_config"))
+    for group in _resources(parsed, "aws_cloudwatch_log_group"):
+        if str(group.get("name", "")).startswith("/aws/lambda/"):
+            retention.append(int(group["retention_in_days"]))
+
+    contract = yaml.safe_load((ROOT / "functions" / "openapi.yaml").read_text())
+    operations = {op["operationId"]: op["x-function"] for methods in contract["paths"].values()
+                  for op in methods.values() if isinstance(op, dict) and "operationId" in op}
+    detailed = any(_blocks(s.get("settings"))[0].get("metrics_enabled") is True
+                   for s in _resources(parsed, "aws_api_gateway_method_settings") if s.get("settings"))
+
+    obs = workload["observability"]
+    custom = {}
+    for key in functions:
+        names = emitted_metrics(ROOT / "functions" / key, exclude=set(obs["local_only_metrics"]))
+        if "YouTubeFailure" in names:  # one stream per reason value
+            names += [f"YouTubeFailure#{i}" for i in range(2, obs["youtube_failure_reasons_per_month"] + 1)]
+        custom[key] = names
+
+    with open(var_file) as handle:
+        secrets = sum(len(v) for v in hcl2.load(handle).get("function_secrets", {}).values())
+    artifact_keys = [f"function/{k}" for k in functions] + sorted(
+        {f"layer/{layer}" for fn in json.loads((ROOT / "functions" / "settings.json").read_text())["functions"].values()
+         for layer in fn["layers"]})
+    artifact_bytes, artifact_note = _artifact_bytes(workload, artifact_keys)
+    return Deployment(
+        environment=environment, functions=functions, operations=operations, custom_metrics=custom,
+        alarm_metrics=sum(_alarm_metrics(a) for a in _resources(parsed, "aws_cloudwatch_metric_alarm")),
+        dashboards=len(_resources(parsed, "aws_cloudwatch_dashboard")),
+        budgets=len(_resources(parsed, "aws_budgets_budget")),
+        api_detailed_metric_methods=len(operations) if detailed else 0,
+        log_retention_days=max(retention) if retention else 30,
+        secrets=secrets, artifact_bytes=artifact_bytes, tracing=tracing,
+        notes=tuple(n for n in [artifact_note, _streams_note(custom)] if n),
+    )
+
+
+def _streams_note(custom: dict[str, list[str]]) -> str:
+    listed = (f"{key} {len(names)} ({', '.join(n for n in names if '#' not in n)})"
+              for key, names in sorted(custom.items()))
+    return "custom metric streams: " + "; ".join(listed)
+
+
+def budget_limit(environment: str) -> float | None:
+    """The environment's monthly budget in USD: its var-file's budget_limit_usd, else the default."""
+    import hcl2
+
+    with open(TERRAFORM / "environments" / f"{environment}.tfvars") as handle:
+        values = hcl2.load(handle)
+    if "budget_limit_usd" in values:
+        return float(values["budget_limit_usd"])
+    with open(TERRAFORM / "monitoring.tf") as handle:
+        for block in hcl2.load(handle).get("variable", []):
+            for name, body in block.items():
+                if name.strip('"') == "budget_limit_usd":
+                    return float(body["default"])
+    return None
