@@ -43,10 +43,13 @@ SPECIAL_IDS = {
     "upcoming-ev": {"refusal": "upcoming"},  # 413 live
     "live-stream": {"is_live": True, "duration": None},  # info 200 isLive; analysis 413
     "toolong-vid": {"duration": 3601},  # 413 too long
+    "unknown-dur": {"duration": None},  # like direct media: `duration <? N` lets it through
     "toolarge-mb": {"formats": [{"format_id": "249", "url": "/huge", "ext": "webm", "acodec": "opus",
                                  "vcodec": "none", "abr": 48}]},  # 413 too large
     "upstream503": "503",  # catalog answers 503: 502 upstream error
     "net-refused": {"formats": "closed-port"},  # media host refuses connections: 503 network
+    "nolength-mb": {"formats": [{"format_id": "249", "url": "/nolength", "ext": "webm", "acodec": "opus",
+                                 "vcodec": "none", "abr": 48}]},  # no Content-Length: size checked while reading
     "slow-stream": {"formats": [{"format_id": "249", "url": "/slow", "ext": "webm", "acodec": "opus",
                                  "vcodec": "none", "abr": 48}]},  # trickles bytes: 504
 }
@@ -94,6 +97,7 @@ def catalog_entry(video_id: str, sizes: dict[str, int], *, seconds: int = DEMO_S
 class _Handler(BaseHTTPRequestHandler):
     media_dir: Path
     sizes: dict[str, int]
+    seen: list[str]
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format, *args):
@@ -108,6 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0]
+        self.seen.append(path)
         if path.startswith("/videos/") and path.endswith(".json"):
             entry = catalog_entry(path[len("/videos/"):-len(".json")], self.sizes)
             if entry is None:
@@ -121,6 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Length", str(HUGE_BYTES))
             self.end_headers()
+            self.close_connection = True
+            return None
+        if path == "/nolength":  # read until close; only the byte count can enforce a limit
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write((self.media_dir / "249.webm").read_bytes())
             self.close_connection = True
             return None
         if path == "/slow":
@@ -139,6 +150,13 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, b'{"error": "not found"}')
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients that hang up early (max_filesize, deadlines) are expected here
+
+
 class MediaServer:
     """The server on 127.0.0.1; `with MediaServer() as server: server.url`."""
 
@@ -146,9 +164,9 @@ class MediaServer:
         self._own_dir = media_dir is None
         self.media_dir = Path(tempfile.mkdtemp(prefix="devmedia-")) if media_dir is None else media_dir
         sizes = generate_media(self.media_dir, seconds=seconds)
-        handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
+        self.requests: list[str] = []  # paths served, in order (tests count downloads)
+        handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes, "seen": self.requests})
+        self._server = _QuietServer(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> MediaServer:

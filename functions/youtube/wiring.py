@@ -18,7 +18,7 @@ def _aws_client(service: str, *, read_timeout: int):
                                                retries={"max_attempts": 2, "mode": "standard"}))
 
 
-def build(env, *, logger, metrics) -> Deps:
+def build(env, *, logger, metrics, local_handler: str = invoker.LOCAL_HANDLER) -> Deps:
     settings = config.from_env(env)
     telemetry = Telemetry(metrics)
     if settings.cache_table:
@@ -29,7 +29,7 @@ def build(env, *, logger, metrics) -> Deps:
     if settings.invoker == "lambda":
         analysis = invoker.LambdaInvoker(settings.analysis_function)
     else:
-        analysis = invoker.LocalInvoker(logger=logger)
+        analysis = invoker.LocalInvoker(local_handler, logger=logger)
         # Importing librosa takes many seconds cold; start it now, not inside the first request.
         threading.Thread(target=_warm, args=(analysis,), daemon=True, name="analysis-warmup").start()
     if not settings.deno_path and not settings.dev_media_url:
