@@ -145,7 +145,75 @@ def test_monitoring_emf_thumbnail(monkeypatch, capsys, rest_event, lambda_contex
     _assert_correlated_logs(run, "thumbnail", event)
 
 
-COVERED = {"poetry", "thumbnail"}
+class _BrokenCache:
+    def get(self, video_id, analyzer_version):
+        raise OSError("table unreachable")
+
+    def put(self, video_id, analyzer_version, value):
+        raise OSError("table unreachable")
+
+
+class _NoSecrets:
+    def cookies(self):
+        return None
+
+    def proxy(self):
+        return None
+
+    def redact(self, text):
+        return text
+
+
+def _youtube_deps(handler, tmp_path, inner, extractor_factory):
+    from functions.youtube.cache import SafeCache
+    from functions.youtube.config import Settings
+    from functions.youtube.service import Deps
+    from functions.youtube.telemetry import Telemetry
+
+    telemetry = Telemetry(handler.metrics)
+    return Deps(settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
+                cache=SafeCache(inner, logger=handler.logger, on_error=telemetry.cache_error),
+                invoker=None, secrets=_NoSecrets(), telemetry=telemetry, logger=handler.logger,
+                ffmpeg=lambda: "ffmpeg", extractor_factory=extractor_factory)
+
+
+def test_monitoring_emf_youtube_cache_hit(monkeypatch, capsys, rest_event, lambda_context, tmp_path):
+    from functions.youtube import handler
+    from functions.youtube.cache import EmbeddedCache
+
+    cache = EmbeddedCache(ttl_days=1)
+    cache.put("BaW_jenozKc", "1.0.0", {"videoInfo": {"id": "BaW_jenozKc"}, "analysis": {"tempo": 120.0}})
+    deps = _youtube_deps(handler, tmp_path, cache, extractor_factory=None)
+    monkeypatch.setattr(handler, "deps", lambda: deps)
+    run = Invocation(handler, monkeypatch, capsys)
+    event = rest_event(method="GET", path="/api/youtube/audio-with-analysis", body=None,
+                       query={"url": "https://youtu.be/BaW_jenozKc"})
+    assert run(event, lambda_context)["statusCode"] == 200
+    _assert_dashboard_metrics(run, "youtube", {"CacheHit"})
+    assert all(line["correlation_id"] == event["requestContext"]["requestId"] for line in run.logs)
+
+
+def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(monkeypatch, capsys, rest_event,
+                                                                    lambda_context, tmp_path):
+    from functions.youtube import devextractor, handler
+
+    class RefusingIE(devextractor.LocalMediaIE):  # YouTube's bot check, without a socket
+        def _real_extract(self, url):
+            self.raise_no_formats(self._login_required(devextractor.REFUSALS["bot"]), expected=True)
+
+    deps = _youtube_deps(handler, tmp_path, _BrokenCache(),
+                         extractor_factory=lambda: RefusingIE("http://127.0.0.1:9"))
+    monkeypatch.setattr(handler, "deps", lambda: deps)
+    run = Invocation(handler, monkeypatch, capsys)
+    event = rest_event(method="GET", path="/api/youtube/audio-with-analysis", body=None,
+                       query={"url": "https://youtu.be/BaW_jenozKc"})
+    assert run(event, lambda_context)["statusCode"] == 503
+    _assert_dashboard_metrics(run, "youtube", {"CacheError", "CacheMiss", "YouTubeFailure"})
+    assert run.metrics()["YouTubeFailure"][2]["reason"] == "refused"
+    _assert_correlated_logs(run, "youtube", event)
+
+
+COVERED = {"poetry", "thumbnail", "youtube"}
 
 
 @pytest.mark.parametrize("function", sorted(SETTINGS["functions"]))
