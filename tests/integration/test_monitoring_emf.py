@@ -213,7 +213,30 @@ def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(monkeypatch,
     _assert_correlated_logs(run, "youtube", event)
 
 
-COVERED = {"poetry", "thumbnail", "youtube"}
+def test_monitoring_emf_analysis(monkeypatch, capsys, lambda_context):
+    import base64
+
+    import numpy as np
+    import soundfile as sf
+
+    from functions.analysis import handler
+
+    rate = 22050
+    tone = 0.3 * np.sin(2 * np.pi * 440 * np.arange(rate * 6) / rate)
+    tone[:: rate // 2] += 0.9  # a click every half second
+    wav = io.BytesIO()
+    sf.write(wav, tone, rate, format="WAV")
+    audio = base64.b64encode(wav.getvalue()).decode()
+    run = Invocation(handler, monkeypatch, capsys)
+    result = run({"audio": audio, "format": "wav", "source": {"type": "test"}}, lambda_context)
+    assert "analysis" in result, result
+    _assert_dashboard_metrics(run, "analysis", {"AnalysisSeconds"})
+    # Invoked directly by youtube, not through API Gateway: no request id to correlate with.
+    assert run.logs and all(line["service"] == "analysis" and "cold_start" in line for line in run.logs)
+    assert audio[:64] not in json.dumps(run.logs)  # the audio never reaches the log
+
+
+COVERED = {"poetry", "thumbnail", "youtube", "analysis"}
 
 
 @pytest.mark.parametrize("function", sorted(SETTINGS["functions"]))
