@@ -1,8 +1,9 @@
 """Bounded, self-stopping load run against the local API on loopback (`make load`).
 
-Starts the local API in this process on a free 127.0.0.1 port (or uses --url, which must be
-a loopback address), runs N keep-alive clients for D seconds over a mix of routes, and prints
-JSON with counts, errors and p50/p99 latency. Exits 1 on any error."""
+Starts the local API in this process on a free 127.0.0.1 port, with thumbnails served by a
+loopback TLS upstream, runs N keep-alive clients for D seconds over offline poetry and
+thumbnails, and prints JSON with counts, errors and p50/p99 latency. Exits 1 on any error.
+With --url (a loopback address only) it drives an already running API, poetry only."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +15,7 @@ import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 POEMS = [
@@ -27,6 +29,28 @@ MAX_REQUESTS_PER_CLIENT = 100_000  # a second bound besides time
 def _poetry(i: int):
     return "POST", "/api/poetry/generate", json.dumps(POEMS[i % len(POEMS)]).encode(), \
         {"Content-Type": "application/json"}, 200
+
+
+THUMB_PATH = "/vi/dQw4w9WgXcQ/hqdefault.jpg"
+
+
+def _thumbnail(i: int):
+    return "GET", f"/api/thumbnail?url=https://i.ytimg.com{THUMB_PATH}", None, \
+        {"Accept": "image/avif,image/webp,*/*"}, 200
+
+
+def local_thumbnail_upstream():
+    """A loopback TLS image server for i.ytimg.com (test CA), wired into the thumbnail handler
+    in this process only: the same collaborators the integration tests inject."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
+    from thumbnail_upstream import JPEG, Reply, TlsUpstream
+
+    from functions.thumbnail import handler as thumbnail_handler
+
+    upstream = TlsUpstream()
+    upstream.routes[THUMB_PATH] = Reply(body=JPEG)
+    thumbnail_handler.fetcher = upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}, timeout_s=5.0)
+    return upstream
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -89,6 +113,25 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
     }
 
 
+def _run_with_api(args, routes: dict) -> dict:
+    if args.url:
+        return run(base=args.url.rstrip("/"), clients=args.clients, seconds=args.seconds, routes=routes)
+    from functions.local_api.server import make_server, prepare_environment
+
+    prepare_environment()
+    upstream = local_thumbnail_upstream()
+    routes["thumbnail"] = _thumbnail
+    server = make_server("127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        return run(base=f"http://127.0.0.1:{server.server_address[1]}", clients=args.clients,
+                   seconds=args.seconds, routes=routes)
+    finally:
+        server.shutdown()
+        server.server_close()
+        upstream.close()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=50)
@@ -96,24 +139,9 @@ def main(argv=None) -> int:
     parser.add_argument("--url", help="an already running local API on loopback")
     args = parser.parse_args(argv)
     routes = {"poetry": _poetry}
-    server = None
-    if args.url:
-        base = args.url.rstrip("/")
-    else:
-        from functions.local_api.server import make_server, prepare_environment
-
-        prepare_environment()
-        server = make_server("127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        # Function logs and EMF lines go to stdout as in Lambda; keep stdout for the JSON report.
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-            report = run(base=base, clients=args.clients, seconds=args.seconds, routes=routes)
-    finally:
-        if server:
-            server.shutdown()
-            server.server_close()
+    # Function logs and EMF lines go to stdout as in Lambda; keep stdout for the JSON report.
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        report = _run_with_api(args, routes)
     print(json.dumps(report, indent=2))
     return 1 if report["errors"] or not report["requests"] else 0
 

@@ -3,6 +3,7 @@ where errors become status codes and `{"error", "details"}` bodies."""
 from __future__ import annotations
 
 import os
+import threading
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -28,9 +29,24 @@ def error_response(exc: ApiError) -> Response:
     return Response(status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=exc.body())
 
 
+_invocation = threading.local()
+
+
 class Resolver(APIGatewayRestResolver):
     """REST (v1) resolver that also sends `Vary: Origin`, because the allowed origin is echoed
-    and any cache in front of the API must not serve one origin's answer to another."""
+    and any cache in front of the API must not serve one origin's answer to another.
+
+    Powertools stores the current event on the BaseRouter *class*. Lambda runs one invocation
+    per process, but the local API resolves several functions concurrently in one process, so
+    the event and context are kept per thread here."""
+
+    current_event = property(lambda self: _invocation.event)
+    lambda_context = property(lambda self: _invocation.context)
+
+    def _to_proxy_event(self, event):
+        proxy = super()._to_proxy_event(event)
+        _invocation.event = proxy
+        return proxy
 
     def resolve(self, event, context):
         # Lambda fixes the environment per container; the local API and tests may change
@@ -38,6 +54,7 @@ class Resolver(APIGatewayRestResolver):
         if os.environ.get("ALLOWED_ORIGINS", "*") != self._origins_env:
             self._origins_env = os.environ.get("ALLOWED_ORIGINS", "*")
             self._cors = cors_config()
+        _invocation.context = context
         result = super().resolve(event, context)
         multi = result.get("multiValueHeaders")
         if multi is not None:

@@ -77,3 +77,34 @@ def test_browser_gateway_errors_are_readable(browser, api, page_server):
     local, _ = api
     result = _fetch(browser, f"http://127.0.0.1:{page_server}", f"{local.base}/api/nowhere", {"method": "GET"})
     assert result.get("status") == 404 and json.loads(result["body"])["error"] == "Not found"
+
+
+IMG = """
+const [src, done] = arguments;
+const img = new Image();
+img.onload = () => done({loaded: true, width: img.naturalWidth, height: img.naturalHeight});
+img.onerror = () => done({loaded: false});
+img.src = src;
+document.body.appendChild(img);
+"""
+
+
+def test_browser_proxied_thumbnail_renders_in_img(browser, api, page_server, monkeypatch):
+    from thumbnail_upstream import JPEG, Reply, TlsUpstream
+
+    from functions.thumbnail import handler as thumbnail_handler
+
+    upstream = TlsUpstream()
+    try:
+        # The handler's fetcher is pointed at a loopback TLS server holding a certificate for
+        # i.ytimg.com (test CA, injected resolver); the browser sees only our API.
+        monkeypatch.setattr(thumbnail_handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}))
+        upstream.routes["/vi/dQw4w9WgXcQ/hqdefault.jpg"] = Reply(body=JPEG)
+        local, gateway = api
+        browser.get(f"http://127.0.0.1:{page_server}/index.html")
+        src = f"{local.base}/api/thumbnail?url=https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"
+        result = browser.execute_async_script(IMG, src)
+    finally:
+        upstream.close()
+    assert result["loaded"] is True and result["width"] > 0, result
+    assert any(path.startswith("/api/thumbnail") for _, path, _ in gateway.seen)
