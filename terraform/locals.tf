@@ -132,7 +132,8 @@ locals {
     )
   }
 
-  # settings.json `env`, then what Terraform knows, then the environment's tfvars on top.
+  # settings.json `env`, then what Terraform knows (deployed names replace local defaults such
+  # as ANALYSIS_FUNCTION_NAME=analysis), then the environment's tfvars on top.
   function_env = {
     for key, fn in local.functions : key => merge(
       { for name, value in try(fn.env, {}) : name => tostring(value) },

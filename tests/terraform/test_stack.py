@@ -25,16 +25,25 @@ def test_stack_functions_follow_settings(plan, workspace):
     data = settings()
     lambdas = one_by_function(plan, "aws_lambda_function")
     assert set(lambdas) == set(data["functions"])
+    names = {key: fn["function_name"] for key, fn in lambdas.items()}
     for key, fn in lambdas.items():
         spec = data["functions"][key]
         assert fn["runtime"] == data["runtime"] and fn["architectures"] == [data["architecture"]]
         assert fn["handler"] == spec["handler"]
         assert (fn["memory_size"], fn["timeout"]) == (spec["memory"], spec["timeout"])
         env = fn["environment"]["variables"]
+        # settings.json env, then the deployed names Terraform knows, then tfvars on top
+        known = {f"{target.upper()}_FUNCTION_NAME": fn_name for target, fn_name in names.items()}
+        known |= {"CACHE_TABLE_NAME": f"music-poetry-{workspace}-cache"}
         overlay = tfvars(workspace).get("function_env", {}).get(key, {})
-        layered = {k: str(v) for k, v in spec.get("env", {}).items()} | overlay
-        assert {k: env.get(k) for k in layered} == layered  # settings.json env, tfvars on top
+        layered = {k: str(v) for k, v in spec.get("env", {}).items() if k not in known} | overlay
+        assert {k: env.get(k) for k in layered} == layered
+        assert {k: v for k, v in env.items() if k in known} == {k: known[k] for k in env if k in known}
         assert env["POWERTOOLS_SERVICE_NAME"] == key
+    if "analysis" in data["functions"] and "youtube" in data["functions"]:
+        youtube = lambdas["youtube"]["environment"]["variables"]
+        assert youtube["ANALYSIS_FUNCTION_NAME"] == f"music-poetry-{workspace}-analysis"
+        assert youtube["CACHE_TABLE_NAME"] == f"music-poetry-{workspace}-cache"
 
 
 def test_stack_exposed_functions_time_out_under_the_api_limit():
