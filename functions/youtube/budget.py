@@ -11,7 +11,7 @@ RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (DESIGN: margin >= 2 s
 EXTRACT_S = 6.0  # extraction including the deno challenge
 DOWNLOAD_S = 5.0  # 1-4 MB of audio-only
 TRANSCODE_MIN_S = 1.5
-TRANSCODE_S_PER_AUDIO_S = 0.01  # measured: 600 s of Opus -> mono Opus in about 4 s on 1 vCPU
+TRANSCODE_S_PER_AUDIO_S = 0.01  # measured: 600 s of Opus -> mono Opus in about 3 s of CPU
 ANALYSIS_S = 8.0  # cold analysis invoke with a shipped numba cache
 SOCKET_TIMEOUT_S = 5.0  # per request; yt-dlp gets at most the time left
 MIN_REQUEST_S = 0.5  # a request with less than this left would only time out

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -163,7 +165,12 @@ class MediaServer:
     def __init__(self, *, port: int = 0, media_dir: Path | None = None, seconds: int = DEMO_SECONDS):
         self._own_dir = media_dir is None
         self.media_dir = Path(tempfile.mkdtemp(prefix="devmedia-")) if media_dir is None else media_dir
-        sizes = generate_media(self.media_dir, seconds=seconds)
+        try:
+            sizes = generate_media(self.media_dir, seconds=seconds)
+        except BaseException:
+            if self._own_dir:
+                shutil.rmtree(self.media_dir, ignore_errors=True)
+            raise
         self.requests: list[str] = []  # paths served, in order (tests count downloads)
         handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes, "seen": self.requests})
         self._server = _QuietServer(("127.0.0.1", port), handler)
@@ -184,6 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `kill` also removes the media dir
     with MediaServer(port=args.port) as server:
         print(f"local media server on {server.url}; run: YOUTUBE_DEV_MEDIA_URL={server.url} make serve", flush=True)
         try:

@@ -25,22 +25,22 @@ def deps() -> service.Deps:
     return wiring.build(os.environ, logger=logger, metrics=metrics)
 
 
-def _deadline() -> Deadline:
+def _deadline(context) -> Deadline:
     init_s = _unbilled_init_s.pop() if _unbilled_init_s else 0.0  # first request only
-    return Deadline.from_context(app.lambda_context, reserve_s=budget.RESERVE_S, limit_s=API_GATEWAY_LIMIT_S - init_s)
+    return Deadline.from_context(context, reserve_s=budget.RESERVE_S, limit_s=API_GATEWAY_LIMIT_S - init_s)
 
 
 @route(app, "getYoutubeInfo")
 @tracer.capture_method
 def get_info():
-    deadline = _deadline()
+    deadline = _deadline(app.lambda_context)
     return service.video_info(app.current_event.get_query_string_value("url"), deps=deps(), deadline=deadline)
 
 
 @route(app, "getYoutubeAudioWithAnalysis")
 @tracer.capture_method
 def get_audio_with_analysis():
-    deadline = _deadline()
+    deadline = _deadline(app.lambda_context)
     body, hit = service.audio_with_analysis(app.current_event.get_query_string_value("url"),
                                             deps=deps(), deadline=deadline)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body,

@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+from youtube_schema import sample_analysis
 from youtube_schema import validator as component_validator
 
 from functions.youtube import devextractor, handler
@@ -16,7 +17,7 @@ URL = "https://youtu.be/BaW_jenozKc?si=abc"
 VIDEO = {"id": "BaW_jenozKc", "title": "A song", "channel": "A channel", "duration": 212.0,
          "thumbnail": "https://i.ytimg.com/vi/BaW_jenozKc/maxresdefault.jpg", "uploadDate": "2012-10-02",
          "viewCount": 10, "isLive": False}
-ANALYSIS = {"analyzerVersion": "1.0.0", "tempo": 120.0}
+ANALYSIS = sample_analysis()
 
 
 class RefusingIE(devextractor.LocalMediaIE):
@@ -128,8 +129,7 @@ def test_youtube_handler_dev_switch_is_refused_inside_lambda(monkeypatch, rest_e
 
 def test_youtube_handler_first_request_pays_for_cold_imports(monkeypatch, lambda_context):
     monkeypatch.setattr(handler, "_unbilled_init_s", [3.0])
-    monkeypatch.setattr(handler.app, "lambda_context", lambda_context, raising=False)
     lambda_context._remaining = 60_000
-    first, second = handler._deadline(), handler._deadline()
+    first, second = handler._deadline(lambda_context), handler._deadline(lambda_context)
     assert second.remaining() - first.remaining() == pytest.approx(3.0, abs=0.1)
     assert second.remaining() <= 29.0 - 2.0

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
+from youtube_schema import sample_analysis
 
 from functions.common.deadline import Deadline
 from functions.common.errors import BadGateway, GatewayTimeout, PayloadTooLarge, ServiceUnavailable
@@ -18,7 +19,7 @@ from functions.youtube import invoker
 
 AUDIO = b"OggS" + bytes(range(256)) * 8
 SOURCE = {"type": "youtube", "id": "BaW_jenozKc", "url": "https://www.youtube.com/watch?v=BaW_jenozKc"}
-ANALYSIS = {"analyzerVersion": "1.0.0", "tempo": 120.0, "mood": "energetic"}
+ANALYSIS = sample_analysis()
 
 
 def _body(obj) -> StreamingBody:
@@ -135,7 +136,7 @@ def test_youtube_invoker_local_passes_json_both_ways(monkeypatch):
 
     def fake_handler(event, context):
         calls.append((event, context.get_remaining_time_in_millis()))
-        return {"analysis": {**ANALYSIS, "duration": 3}, "source": event["source"]}
+        return {"analysis": {**ANALYSIS, "duration": 3.0}, "source": event["source"]}
 
     module = types.ModuleType("fake_analysis_handler")
     module.lambda_handler = fake_handler
@@ -146,7 +147,7 @@ def test_youtube_invoker_local_passes_json_both_ways(monkeypatch):
     event, remaining_ms = calls[0]
     assert event == json.loads(payload)  # the same event Lambda would deliver
     assert 12_000 <= remaining_ms <= 13_000  # the analysis sees the youtube deadline
-    assert result == {"analysis": {**ANALYSIS, "duration": 3}, "source": SOURCE}
+    assert result == {"analysis": {**ANALYSIS, "duration": 3.0}, "source": SOURCE}
 
 
 def test_youtube_invoker_local_crash_is_502(monkeypatch):
