@@ -22,7 +22,7 @@ from functions.common.errors import BadRequest, PayloadTooLarge
 # 44100 Hz, the STFT costs half, and centroid/rolloff still see up to 11 kHz (see `make bench`).
 ANALYSIS_SR = 22050
 # Declared format -> libsndfile major formats accepted for it.
-FORMATS = {"wav": {"WAV", "WAVEX", "RF64", "W64"}, "flac": {"FLAC"}, "ogg": {"OGG"}, "mp3": {"MPEG"}}
+FORMATS = {"wav": {"WAV", "WAVEX", "RF64", "W64"}, "flac": {"FLAC"}, "ogg": {"OGG"}, "mp3": {"MP3", "MPEG"}}
 MIN_SR, MAX_SR = 4000, 384000
 BLOCK_S = 10.0  # seconds of source audio per decoding block
 

@@ -46,7 +46,7 @@ def speech_cues(fr: Frames) -> dict[str, float]:
         return {"lowEnergy": 0.0, "modulation": 0.0}
     # Share of frames quieter than half the 1-second local mean: the pauses between words
     # (Scheirer & Slaney 1997). Bench corpus: speech 0.29-0.37, music 0.01-0.16.
-    width = max(1, int(fr.fps))
+    width = max(1, min(int(fr.fps), n))  # np.convolve "same" returns the longer length
     local = np.convolve(rms, np.ones(width) / width, mode="same")
     active = local > rms.max() * 1e-3
     low = float(np.mean(rms[active] < 0.5 * local[active])) if active.any() else 0.0

@@ -83,7 +83,7 @@ def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
 
 def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:
     # Remove the slow loudness trend (1 s moving mean) so long notes do not dominate.
-    width = max(1, int(fps))
+    width = max(1, min(int(fps), len(onset)))  # np.convolve "same" returns the longer length
     trend = np.convolve(onset, np.ones(width) / width, mode="same")
     return np.maximum(onset - trend, 0.0)
 
@@ -119,7 +119,8 @@ def _meter(onset: np.ndarray, period: float, phase: float) -> int:
     idx = np.round(np.arange(phase, len(onset) - 1, period)).astype(int)
     if len(idx) < 12:
         return 4
-    half = max(1, int(period / 8))
-    accents = np.array([onset[max(0, i - half): i + half + 1].max() for i in idx])
+    # Onset mass within a quarter beat of each beat: a click split over two frames counts whole.
+    half = max(1, int(period / 4))
+    accents = np.array([onset[max(0, i - half): i + half + 1].sum() for i in idx])
     ac = autocorrelation(accents, max_lag=8)
     return 3 if ac[3] + ac[6] > ac[4] + ac[8] else 4

@@ -1,0 +1,93 @@
+"""Decoding: every accepted container, channel layouts and rates, and clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_signals import encode, tone
+
+from functions.analysis.decode import ANALYSIS_SR, AudioError, AudioTooLong, decode
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg", "opus", "mp3"])
+def test_decode_every_container_to_mono_analysis_rate(fmt):
+    sr = 48000 if fmt == "opus" else 44100
+    data = encode(tone(440.0, 2.0, sr=sr), sr, fmt)
+    out = decode(data, format="ogg" if fmt == "opus" else fmt)
+    assert out.sr == ANALYSIS_SR and out.y.dtype == np.float32 and out.y.ndim == 1
+    assert out.duration == pytest.approx(2.0, abs=0.08)
+    assert len(out.y) == pytest.approx(2.0 * ANALYSIS_SR, rel=0.04)
+    assert np.isfinite(out.y).all() and 0.05 < np.abs(out.y).max() <= 1.0
+
+
+@pytest.mark.parametrize("channels", [1, 2, 6])
+@pytest.mark.parametrize("sr", [8000, 22050, 96000])
+def test_decode_mixes_channels_down_at_any_rate(channels, sr):
+    y = np.stack([tone(220.0 * (c + 1), 1.0, sr=sr) for c in range(channels)], axis=1)
+    out = decode(encode(y, sr, "flac"), format="flac")
+    assert out.channels == channels and out.source_sr == sr
+    expected = y.mean(axis=1)
+    assert np.abs(out.y).max() == pytest.approx(np.abs(expected).max(), rel=0.1)
+
+
+def test_decode_replaces_nan_and_inf_in_float_wav():
+    y = tone(330.0, 1.0, sr=16000)
+    y[100:200] = np.nan
+    y[300] = np.inf
+    y[400] = -np.inf
+    y[500:510] = 1e30
+    out = decode(encode(y, 16000, "wav", "FLOAT"), format="wav")
+    # Samples are clipped to full scale before resampling; the resampler may ring a little past it.
+    assert np.isfinite(out.y).all() and np.abs(out.y).max() < 1.5
+    assert np.isfinite(out.loudness) and -70.0 <= out.loudness <= 5.0
+
+
+def test_decode_declared_format_must_match_the_data():
+    data = encode(tone(440.0, 0.5, sr=8000), 8000, "flac")
+    with pytest.raises(AudioError, match="declared format"):
+        decode(data, format="wav")
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00" * 64, b"RIFF\x00\x00garbage", b"OggS" + bytes(100)])
+def test_decode_rejects_empty_and_corrupt_input(data):
+    with pytest.raises(AudioError) as err:
+        decode(data, format="ogg")
+    assert err.value.status == 400
+
+
+def test_decode_rejects_unknown_format_names():
+    with pytest.raises(AudioError, match="Unsupported format"):
+        decode(b"abc", format="aiff")
+
+
+def test_decode_rejects_zero_sample_file():
+    with pytest.raises(AudioError, match="empty"):
+        decode(encode(np.zeros(0, np.float32), 8000, "wav"), format="wav")
+
+
+@pytest.mark.parametrize("fmt,cut", [("wav", 0.5), ("flac", 0.5), ("ogg", 0.5), ("opus", 0.6)])
+def test_decode_truncated_files_give_audio_or_a_client_error(fmt, cut):
+    sr = 48000 if fmt == "opus" else 22050
+    data = encode(tone(440.0, 3.0, sr=sr), sr, fmt)
+    try:
+        out = decode(data[: int(len(data) * cut)], format="ogg" if fmt == "opus" else fmt)
+    except AudioError as exc:
+        assert exc.status == 400
+    else:
+        assert 0 < out.duration <= 3.0 and np.isfinite(out.y).all()
+
+
+def test_decode_enforces_the_duration_limit():
+    data = encode(np.zeros(8000 * 5, np.float32), 8000, "wav")
+    with pytest.raises(AudioTooLong) as err:
+        decode(data, format="wav", max_seconds=2.0)
+    assert err.value.status == 413
+    assert decode(data, format="wav", max_seconds=10.0).duration == pytest.approx(5.0)
+
+
+def test_decode_reads_paths_and_reports_progress(tmp_path):
+    path = tmp_path / "long.flac"
+    path.write_bytes(encode(np.zeros(8000 * 130, np.float32), 8000, "flac"))
+    lines = []
+    out = decode(path, progress=lines.append)
+    assert out.duration == pytest.approx(130.0)
+    assert lines and lines[0].startswith("decoding: 60 s")

@@ -1,0 +1,56 @@
+"""The one-STFT feature rows against librosa's own functions, and the descriptors' cues."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_signals import click_track, progression, speech_like, tone
+
+from functions.analysis import features, spectrum, tempo
+
+SR = 22050
+
+
+@pytest.fixture(scope="module")
+def librosa_feature():
+    # Importing librosa.feature JIT-compiles numba code once per session (cached on disk after).
+    import librosa.feature
+    return librosa.feature
+
+
+def test_features_rows_match_librosa(librosa_feature):
+    import librosa
+    rng = np.random.default_rng(3)
+    y = (progression(4, "major", sr=SR) + 0.01 * rng.standard_normal(SR * 8)).astype(np.float32)
+    fr = spectrum.frames(y, sr=SR)
+    mag = np.abs(librosa.stft(y, n_fft=spectrum.N_FFT, hop_length=spectrum.HOP))
+    np.testing.assert_allclose(fr.centroid, librosa_feature.spectral_centroid(S=mag, sr=SR)[0], rtol=1e-3, atol=1e-2)
+    np.testing.assert_allclose(fr.rolloff, librosa_feature.spectral_rolloff(S=mag, sr=SR)[0], rtol=1e-3, atol=11)
+    np.testing.assert_allclose(fr.rms, librosa_feature.rms(S=mag)[0], rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(fr.mel, librosa_feature.melspectrogram(S=mag**2, sr=SR), rtol=1e-3, atol=1e-4)
+    mfcc = librosa_feature.mfcc(S=librosa.power_to_db(fr.mel), n_mfcc=13).mean(axis=1)
+    np.testing.assert_allclose(features.mfcc_means(fr.mel), mfcc, rtol=1e-3, atol=1e-3)
+    onset = librosa.onset.onset_strength(S=librosa.power_to_db(fr.mel), sr=SR, center=False)
+    np.testing.assert_allclose(tempo.onset_envelope(fr.mel)[1:], onset[1:len(fr.rms)], rtol=1e-3, atol=1e-3)
+
+
+def test_features_zero_crossing_rate_of_a_sine():
+    y = tone(1000.0, 1.0, sr=SR, harmonics=1)
+    assert features.zero_crossing_rate(y) == pytest.approx(2000 / SR, rel=0.02)
+    assert features.zero_crossing_rate(np.zeros(10, np.float32)) == 0.0
+
+
+def test_features_speech_cues_separate_syllables_from_music():
+    speech = spectrum.frames(speech_like(12.0, sr=SR), sr=SR)
+    music = spectrum.frames(progression(0, "major", sr=SR, bars=8) + click_track(120, 16.0, sr=SR), sr=SR)
+    assert features.speech_cues(speech)["lowEnergy"] > 0.3
+    assert features.speech_cues(music)["lowEnergy"] < 0.15
+
+
+@pytest.mark.parametrize("low,conf,expected", [(0.35, 0.1, 1.0), (0.05, 0.1, 0.0), (0.35, 0.9, 0.6)])
+def test_features_speechiness_from_pauses_and_pulse(low, conf, expected):
+    assert features.speechiness(low_energy=low, tempo_confidence=conf) == pytest.approx(expected)
+
+
+def test_features_ramp_handles_nan_and_bounds():
+    assert features.ramp(float("nan"), 0, 1) == 0.0
+    assert (features.ramp(-5, 0, 1), features.ramp(0.25, 0, 1), features.ramp(9, 0, 1)) == (0.0, 0.25, 1.0)

@@ -1,0 +1,71 @@
+"""Tempo on click tracks at known BPM, meter from accents, key on chord progressions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_signals import PCS, click_track, progression
+
+from functions.analysis import key, spectrum, tempo
+
+SR = 22050
+
+
+def _tempo(y: np.ndarray) -> tempo.Tempo:
+    fr = spectrum.frames(y, sr=SR)
+    return tempo.estimate(tempo.onset_envelope(fr.mel), fps=fr.fps)
+
+
+@pytest.mark.parametrize("bpm", [72, 96, 120, 137, 150])
+def test_tempo_of_click_tracks_within_two_percent(bpm):
+    est = _tempo(click_track(bpm, 20.0, sr=SR, seed=bpm))
+    assert est.bpm == pytest.approx(bpm, rel=0.02)
+    assert 0.3 < est.confidence <= 1.0
+
+
+def test_tempo_of_fast_clicks_may_fold_to_half():
+    # Equal clicks at 168 BPM are metrically ambiguous; the 120 BPM prior picks 84 (Acc2 holds).
+    est = _tempo(click_track(168, 20.0, sr=SR, seed=168))
+    assert min(abs(est.bpm / 168 - 1), abs(est.bpm / 84 - 1)) < 0.02
+
+
+@pytest.mark.parametrize("beats_per_bar", [3, 4])
+def test_meter_from_accented_clicks(beats_per_bar):
+    est = _tempo(click_track(110, 24.0, sr=SR, accent_every=beats_per_bar))
+    assert est.beats_per_bar == beats_per_bar
+
+
+def test_tempo_of_silence_and_noise_is_bounded():
+    assert _tempo(np.zeros(SR * 5, np.float32)).bpm == 0.0
+    noise = _tempo(np.random.default_rng(1).standard_normal(SR * 5).astype(np.float32) * 0.1)
+    assert noise.bpm == 0.0 or tempo.MIN_BPM <= noise.bpm <= tempo.MAX_BPM
+    assert 0.0 <= noise.confidence <= 1.0
+
+
+@pytest.mark.parametrize("tonic", [0, 2, 6, 9, 10])
+@pytest.mark.parametrize("mode", ["major", "minor"])
+def test_key_of_cadences(tonic, mode):
+    y = progression(tonic, mode, sr=SR)
+    est = key.estimate(key.chroma(key.pitch_spectrogram(y, sr=SR)))
+    assert (PCS[est.index], est.mode) == (PCS[tonic], mode)
+    assert 0.0 < est.confidence <= 1.0
+
+
+def test_key_of_silence_is_defined_with_zero_confidence():
+    est = key.estimate(key.chroma(key.pitch_spectrogram(np.zeros(SR, np.float32), sr=SR)))
+    assert (est.index, est.mode, est.confidence) == (0, "major", 0.0)
+
+
+@pytest.mark.parametrize("est,ref,score", [
+    ((0, "major"), (0, "major"), 1.0), ((7, "major"), (0, "major"), 0.5), ((5, "minor"), (0, "minor"), 0.5),
+    ((9, "minor"), (0, "major"), 0.3), ((0, "major"), (9, "minor"), 0.3), ((0, "minor"), (0, "major"), 0.2),
+    ((1, "major"), (0, "major"), 0.0), ((7, "minor"), (0, "major"), 0.0)])
+def test_key_mirex_score(est, ref, score):
+    assert key.mirex_score(est, ref) == score
+
+
+def test_key_audio_profile_adds_octaves_fifths_and_thirds():
+    one_note = key.audio_profile([1.0] + [0.0] * 11)
+    assert one_note[0] == pytest.approx(1.0 + 0.6 + 0.216)  # harmonics 1, 2, 4
+    assert one_note[7] == pytest.approx(0.36 + 0.078)  # harmonics 3, 6
+    assert one_note[4] == pytest.approx(0.13)  # harmonic 5
+    assert key.templates().shape == (24, 12)
