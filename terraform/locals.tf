@@ -144,6 +144,8 @@ locals {
       },
       { for name, value in { ALLOWED_ORIGINS = join(",", var.allowed_origins) } : name => value if !try(fn.internal, false) },
       { for name, value in { CACHE_TABLE_NAME = local.cache_table_name } : name => value if local.grants[key].cache },
+      # The poet's allow-list is exactly what IAM grants, so a model the code accepts is never a 403.
+      { for name, value in { ALLOWED_MODELS = join(",", var.bedrock_inference_profiles) } : name => value if local.grants[key].bedrock },
       { for target in local.grants[key].invoke : "${upper(target)}_FUNCTION_NAME" => local.function_names[target] if contains(keys(local.functions), target) },
       lookup(var.function_secrets, key, {}),
       lookup(var.function_env, key, {}),

@@ -64,10 +64,14 @@ class ModelCatalog:
     @classmethod
     def from_env(cls) -> ModelCatalog:
         geo = geography(_region())
-        aliases = {"haiku": f"{geo}.{HAIKU}", "sonnet": f"{geo}.{SONNET}"}
-        aliases.update(_json_env("MODEL_ALIASES"))
+        defaults = {"haiku": f"{geo}.{HAIKU}", "sonnet": f"{geo}.{SONNET}"}
         allowed_raw = os.environ.get("ALLOWED_MODELS", "")
-        allowed = [m.strip() for m in allowed_raw.split(",") if m.strip()] or list(dict.fromkeys(aliases.values()))
+        allowed = [m.strip() for m in allowed_raw.split(",") if m.strip()] or list(defaults.values())
+        # An alias names the first allowed model of its family, so a deployment whose allow-list
+        # (and IAM) uses another geography's profiles still resolves `haiku` to something allowed.
+        aliases = {alias: next((m for m in allowed if f"claude-{alias}" in m), default)
+                   for alias, default in defaults.items()}
+        aliases.update(_json_env("MODEL_ALIASES"))
         retired = {}
         for old, alias in RETIRED_TO_ALIAS.items():
             for prefix in ("", "us.", "eu.", "apac."):

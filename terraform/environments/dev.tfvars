@@ -4,7 +4,7 @@ environment = "dev"
 
 allowed_origins    = ["*"]
 log_retention_days = 7
-log_level          = "DEBUG"
+log_level          = "INFO" # DEBUG would also let botocore log request bodies (prompts) to CloudWatch
 
 default_reserved_concurrency = 2
 reserved_concurrency         = {}

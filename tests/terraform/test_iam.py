@@ -113,3 +113,12 @@ def test_iam_bedrock_only_allowed_profiles_and_their_models(full_stack):
     (condition,) = as_list(models["condition"])
     assert condition["variable"] == "bedrock:InferenceProfileArn"
     assert condition["values"] == profiles["resources"]
+
+
+def test_iam_poet_allow_list_equals_granted_profiles(plan, workspace):
+    # The code's ALLOWED_MODELS and IAM must agree, or an accepted model would be a 403.
+    poetry = one_by_function(plan, "aws_lambda_function")["poetry"]
+    allowed = poetry["environment"]["variables"]["ALLOWED_MODELS"].split(",")
+    profiles = _function_statements(plan)["poetry"]["BedrockInferenceProfiles"]
+    granted = [arn.split("inference-profile/", 1)[1] for arn in as_list(profiles["resources"])]
+    assert sorted(allowed) == sorted(granted)

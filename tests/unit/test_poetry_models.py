@@ -86,3 +86,13 @@ def test_bedrock_request_shape_with_stubber(catalog):
 def stub_any():
     from botocore.stub import ANY
     return ANY
+
+
+def test_models_aliases_follow_the_allow_list_geography(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("ALLOWED_MODELS", "us.anthropic.claude-haiku-4-5-20251001-v1:0")
+    for name in ("RETIRED_MODEL_MAP", "MODEL_ALIASES", "DEFAULT_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    catalog = ModelCatalog.from_env()
+    assert catalog.resolve(None) == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert catalog.resolve("anthropic.claude-3-haiku-20240307-v1:0") == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
