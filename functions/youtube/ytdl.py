@@ -56,8 +56,8 @@ class BudgetedYoutubeDL(yt_dlp.YoutubeDL):
 
 
 class _YtdlpLog:
-    """yt-dlp's logger interface: warnings to our log with secrets redacted, the rest dropped
-    (errors come back as exceptions and are logged once, classified)."""
+    """yt-dlp's logger interface: warnings and errors to our log with secrets redacted (an error
+    also comes back as an exception, which the API reports classified), debug output dropped."""
 
     def __init__(self, logger, redact: Callable[[str], str]):
         self._logger, self._redact = logger, redact
@@ -66,10 +66,12 @@ class _YtdlpLog:
         pass
 
     info = debug
-    error = debug
 
     def warning(self, msg):
         self._logger.warning("yt-dlp warning", extra={"ytdlp": self._redact(str(msg))[:500]})
+
+    def error(self, msg):
+        self._logger.info("yt-dlp error", extra={"ytdlp": self._redact(str(msg))[:500]})
 
 
 class OpusPP(PostProcessor):
