@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,16 +127,22 @@ total, ana = [], []
 for _ in range({repeats}):
     t0 = time.perf_counter(); d = decode(path); t1 = time.perf_counter(); describe(d); t2 = time.perf_counter()
     total.append(t2 - t0); ana.append(t2 - t1)
-print(json.dumps({{"median": statistics.median(total), "min": min(total), "analysisOnlyMedian": statistics.median(ana)}}))
+print(json.dumps({{"median": statistics.median(total), "min": min(total),
+                  "analysisOnlyMedian": statistics.median(ana)}}))
 """
 
 RSS_CODE = """
-import json, resource
+import json
 from functions.analysis.analyzer import analyze
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def hwm():
+    # VmHWM belongs to this process image; ru_maxrss would carry the parent's peak across exec.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+base = hwm()
 r = analyze({path!r})
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"peakMB": peak / 1024, "afterImportMB": base / 1024, "duration": r["duration"]}}))
+print(json.dumps({{"peakMB": hwm(), "afterImportMB": base, "duration": r["duration"]}}))
 """
 
 COLD_CODE = """
@@ -159,7 +164,8 @@ def performance(corpus: Path, cache: Path) -> dict:
     out = {}
     for name, path in (("flac44kStereo", three), ("opusMono32k", three_opus)):
         log(f"warm 3 min ({name})")
-        out[f"warm3min_{name}"] = {k: round(v, 3) for k, v in run_child(WARM_CODE.format(path=str(path), repeats=5)).items()}
+        timing = run_child(WARM_CODE.format(path=str(path), repeats=5))
+        out[f"warm3min_{name}"] = {k: round(v, 3) for k, v in timing.items()}
     log("peak RSS 10 min")
     out["rss10min"] = {k: round(v, 1) for k, v in run_child(RSS_CODE.format(path=str(ten))).items()}
     with tempfile.TemporaryDirectory() as numba_dir:
@@ -199,10 +205,13 @@ def main(argv=None) -> int:
         "speechiness": s["speechMin"] > TARGETS["speechMin"] and s["musicSpeechMax"] < TARGETS["musicSpeechMax"],
     }
     if p:
-        met["warm3min"] = p["warm3min_opusMono32k"]["median"] <= TARGETS["warm3minSeconds"]
+        # The target is the analysis of a decoded track; decoding Opus (libsndfile) comes on top.
+        met["warm3minAnalysis"] = p["warm3min_opusMono32k"]["analysisOnlyMedian"] <= TARGETS["warm3minSeconds"]
+        met["warm3minWithDecode"] = p["warm3min_opusMono32k"]["median"] <= TARGETS["warm3minSeconds"]
         met["peakRss10min"] = p["rss10min"]["peakMB"] <= TARGETS["peakRss10minMB"]
     report["met"] = met
     report["benchSeconds"] = round(time.perf_counter() - started, 1)
+    report["loadAverage"] = [round(v, 2) for v in os.getloadavg()]  # timings on 2 shared cores vary with it
     json.dump(report, sys.stdout, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o))
     sys.stdout.write("\n")
     return 0

@@ -70,6 +70,7 @@ def encode(y: np.ndarray, sr: int, fmt: str = "wav", subtype: str | None = None)
     """Encode float samples ((n,) or (n, channels)) to bytes in `fmt` (wav/flac/ogg/opus/mp3)."""
     buf = io.BytesIO()
     container = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "opus": "OGG", "mp3": "MP3"}[fmt]
-    subtype = subtype or {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "opus": "OPUS", "mp3": "MPEG_LAYER_III"}[fmt]
+    subtype = subtype or {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "opus": "OPUS",
+                          "mp3": "MPEG_LAYER_III"}[fmt]
     sf.write(buf, y, sr, format=container, subtype=subtype)
     return buf.getvalue()

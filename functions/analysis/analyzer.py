@@ -39,7 +39,7 @@ def describe(decoded: Decoded) -> dict:
     beat = tempo.estimate(onset, fps=fr.fps)
     chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
     k = key.estimate(chroma)
-    desc = features.descriptors(fr, onset, chroma, loudness=decoded.loudness, bpm=beat.bpm,
+    desc = features.descriptors(fr, onset, loudness=decoded.loudness, bpm=beat.bpm,
                                 tempo_confidence=beat.confidence, mode=k.mode, key_confidence=k.confidence)
     weight = fr.rms.astype(float) + 1e-12
     result = {

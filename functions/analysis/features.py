@@ -65,7 +65,7 @@ def speechiness(*, low_energy: float, tempo_confidence: float) -> float:
     return float(np.clip(ramp(low_energy, 0.15, 0.30) * (0.6 + 0.4 * (1.0 - pulse)), 0.0, 1.0))
 
 
-def descriptors(fr: Frames, onset: np.ndarray, chroma: np.ndarray, *, loudness: float, bpm: float, tempo_confidence: float,
+def descriptors(fr: Frames, onset: np.ndarray, *, loudness: float, bpm: float, tempo_confidence: float,
                 mode: str, key_confidence: float) -> dict[str, float]:
     """energy, danceability, valence, acousticness, instrumentalness, speechiness (each 0-1)."""
     weight = fr.rms.astype(float) + 1e-12

@@ -21,7 +21,8 @@ def k_weighting_sos(sr: int) -> np.ndarray:
         alpha, cw = np.sin(w0) / (2.0 * q), np.cos(w0)
         if kind == "shelf":
             sa = 2 * np.sqrt(a) * alpha
-            b = [a * ((a + 1) + (a - 1) * cw + sa), -2 * a * ((a - 1) + (a + 1) * cw), a * ((a + 1) + (a - 1) * cw - sa)]
+            b = [a * ((a + 1) + (a - 1) * cw + sa), -2 * a * ((a - 1) + (a + 1) * cw),
+                 a * ((a + 1) + (a - 1) * cw - sa)]
             den = [(a + 1) - (a - 1) * cw + sa, 2 * ((a - 1) - (a + 1) * cw), (a + 1) - (a - 1) * cw - sa]
         else:
             b = [(1 + cw) / 2, -(1 + cw), (1 + cw) / 2]
