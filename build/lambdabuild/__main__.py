@@ -1,0 +1,55 @@
+"""python -m lambdabuild {build,smoke,check} (run with PYTHONPATH=build; see make/build.mk)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import build, docker, elfcheck, manifest, smoke
+from .config import ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lambdabuild")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="artifacts for the settings.json target into build/dist")
+    b.add_argument("--in-docker", action="store_true", help="(internal) running inside build/Dockerfile's image")
+    b.add_argument("--local-python", action="store_true",
+                   help="build the variant for this machine's Python (what make smoke runs)")
+    s = sub.add_parser("smoke", help="run every handler from artifacts in the Lambda-like sandbox")
+    s.add_argument("--target", action="store_true",
+                   help="run build/dist (the deployment artifacts) instead of the local-Python variant")
+    sub.add_parser("check", help="ABI and budget check of build/dist as it is")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        if args.local_python:
+            build.build(build.local_variant())
+            return 0
+        if args.in_docker:
+            build.build(build.target_variant(builder="docker"))
+            return 0
+        return docker.build_target()
+    if args.command == "smoke":
+        variant = build.target_variant() if args.target else build.local_variant()
+        return smoke.run(variant)
+    if args.command == "check":
+        dist = ROOT / "build" / "dist"
+        doc = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+        print(manifest.table(doc))
+        problems = manifest.budget_problems(doc)
+        t = doc["target"]
+        for key, art in doc["artifacts"].items():
+            import tempfile
+            import zipfile
+            with tempfile.TemporaryDirectory() as tmp:
+                zipfile.ZipFile(ROOT / art["path"]).extractall(tmp)
+                found, _ = elfcheck.check_tree(__import__("pathlib").Path(tmp),
+                                               architecture=t["architecture"], glibc=t["glibc"])
+                problems += [f"{key}: {p}" for p in found]
+        print("\n".join(problems) if problems else "check: ABI and budget ok")
+        return 1 if problems else 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
