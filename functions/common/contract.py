@@ -59,17 +59,37 @@ def route(app, operation_id: str):
     return app.route(op.path, op.method)
 
 
+def json_schema(node):
+    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` becomes a type list with "null"
+    (fastjsonschema, a JSON Schema validator, ignores `nullable`)."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") and "type" in node:
+        out["type"] = [node["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _components() -> dict:
+    return json_schema(spec()["components"])
+
+
 @cache
 def _body_validator(operation_id: str):
     schema = operation(operation_id).spec["requestBody"]["content"]["application/json"]["schema"]
     # '#/components/...' references resolve against this root document.
-    return fastjsonschema.compile({**schema, "components": spec()["components"]})
+    return fastjsonschema.compile({**json_schema(schema), "components": _components()})
 
 
 @cache
 def component_validator(name: str):
     """Validator for `#/components/schemas/<name>` (used by tests and internal payloads)."""
-    return fastjsonschema.compile({"$ref": f"#/components/schemas/{name}", "components": spec()["components"]})
+    return fastjsonschema.compile({"$ref": f"#/components/schemas/{name}", "components": _components()})
 
 
 def parse_json_body(operation_id: str, body: str | bytes | None) -> dict:

@@ -71,3 +71,12 @@ def test_settings_local_environment_user_wins_and_conflicts_fail(monkeypatch):
     monkeypatch.setattr(settings, "load", lambda: fake)
     with pytest.raises(ValueError, match="X differs"):
         settings.local_environment({})
+
+
+def test_contract_nullable_fields_accept_null():
+    validate = contract.component_validator("VideoInfo")
+    info = {"id": "dQw4w9WgXcQ", "title": "t", "channel": "c", "duration": None, "thumbnail": "https://i.ytimg.com/x.jpg",
+            "uploadDate": None, "viewCount": None, "isLive": True}
+    assert validate(info) == info
+    with pytest.raises(contract.fastjsonschema.JsonSchemaValueException):
+        validate({**info, "title": None})  # not nullable
