@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+from pathlib import Path
 
-from . import build, docker, elfcheck, manifest, smoke
-from .config import ROOT
+from . import build, docker, elfcheck, layers, manifest, smoke, zipdet
+from .config import ROOT, load_settings, with_python
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--target", action="store_true",
                    help="run build/dist (the deployment artifacts) instead of the local-Python variant")
     sub.add_parser("check", help="ABI and budget check of build/dist as it is")
+    sub.add_parser("verify-locks", help="each layer lock resolves (hashed, wheels only) for the target and this Python")
     args = parser.parse_args(argv)
     if args.command == "build":
         if args.local_python:
@@ -33,22 +36,41 @@ def main(argv: list[str] | None = None) -> int:
         variant = build.target_variant() if args.target else build.local_variant()
         return smoke.run(variant)
     if args.command == "check":
-        dist = ROOT / "build" / "dist"
-        doc = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
-        print(manifest.table(doc))
-        problems = manifest.budget_problems(doc)
-        t = doc["target"]
-        for key, art in doc["artifacts"].items():
-            import tempfile
-            import zipfile
-            with tempfile.TemporaryDirectory() as tmp:
-                zipfile.ZipFile(ROOT / art["path"]).extractall(tmp)
-                found, _ = elfcheck.check_tree(__import__("pathlib").Path(tmp),
-                                               architecture=t["architecture"], glibc=t["glibc"])
-                problems += [f"{key}: {p}" for p in found]
-        print("\n".join(problems) if problems else "check: ABI and budget ok")
-        return 1 if problems else 0
+        return check(ROOT / "build" / "dist")
+    if args.command == "verify-locks":
+        return verify_locks()
     return 2
+
+
+def check(dist: Path) -> int:
+    """Re-check finished artifacts: budget from the manifest, ABI from the unpacked zips."""
+    doc = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    print(manifest.table(doc))
+    problems = manifest.budget_problems(doc)
+    t = doc["target"]
+    for key, art in doc["artifacts"].items():
+        with tempfile.TemporaryDirectory() as tmp:
+            zipdet.extract(ROOT / art["path"], Path(tmp))
+            found, _ = elfcheck.check_tree(Path(tmp), architecture=t["architecture"], glibc=t["glibc"])
+            problems += [f"{key}: {p}" for p in found]
+    print("\n".join(problems) if problems else "check: ABI and budget ok")
+    return 1 if problems else 0
+
+
+def verify_locks() -> int:
+    target, _ = load_settings()
+    local = with_python(target, f"{sys.version_info.major}.{sys.version_info.minor}")
+    failed = 0
+    for lock in sorted((ROOT / "layers").glob("*/requirements.txt")):
+        for t in dict.fromkeys([target, local]):
+            with tempfile.TemporaryDirectory() as tmp:
+                try:
+                    layers.pip_install(lock, Path(tmp), t, resolve=True)
+                    print(f"ok   {lock.relative_to(ROOT)} resolves for {t.abi} {t.architecture} glibc<={t.glibc}")
+                except RuntimeError as exc:
+                    failed += 1
+                    print(f"FAIL {lock.relative_to(ROOT)} for {t.abi}: {exc}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from .config import MB, ROOT, Function, Layer, Target, load_layer, load_settings
 NUMBA_CACHE_DIRNAME = "numba_cache"  # layer root: /opt/numba_cache at run time
 NUMBA_RUNTIME_DIR = "/tmp/numba_cache"
 # What a container keeps in /tmp on purpose (per container, not per request).
-CONTAINER_STATE = ("numba_cache", "layer-packed")
+CONTAINER_STATE = ("numba_cache", "layer-packed", ".aws-xray")  # .aws-xray: the X-Ray SDK's marker
 
 
 def loud(message: str) -> None:

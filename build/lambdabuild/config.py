@@ -99,7 +99,7 @@ def load_settings(root: Path = ROOT) -> tuple[Target, dict[str, Function]]:
 
 def with_python(target: Target, python_version: str) -> Target:
     """The same target for another interpreter (the smoke variant runs on this machine's 3.11)."""
-    return replace(target, python_version=python_version)
+    return replace(target, python_version=python_version, runtime=f"python{python_version}")
 
 
 def load_layer(name: str, root: Path = ROOT) -> Layer:

@@ -45,10 +45,15 @@ def filter_lock(text: str, drop: set[str]) -> tuple[str, list[str]]:
     return "\n".join(block for _, block in kept) + "\n", [name for name, _ in kept]
 
 
-def pip_install(requirements: Path, dest: Path, target: Target, *, python: str = sys.executable) -> None:
-    """pip install the hashed requirements into dest for the target interpreter and platform."""
+def pip_install(requirements: Path, dest: Path, target: Target, *, python: str = sys.executable,
+                resolve: bool = False) -> None:
+    """pip install the hashed requirements into dest for the target interpreter and platform.
+
+    resolve=True is the lock check: a dry run WITH dependency resolution, so pip fails if the
+    target needs a distribution or a wheel the lock does not pin with a hash."""
     cmd = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-           "--no-deps", "--require-hashes", "--only-binary=:all:", "--no-compile",
+           *(["--dry-run", "--ignore-installed"] if resolve else ["--no-deps"]),
+           "--require-hashes", "--only-binary=:all:", "--no-compile",
            "--target", str(dest), "--python-version", target.python_version,
            "--implementation", "cp", "--abi", target.abi, "--abi", "abi3", "--abi", "none"]
     for tag in target.platform_tags():

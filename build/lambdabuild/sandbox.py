@@ -37,16 +37,15 @@ class Interpreter:
 
 
 def probe(executable: str) -> Interpreter | None:
-    code = ("import json,sys,platform;print(json.dumps([sys.base_prefix,"
-            "f'{sys.version_info[0]}.{sys.version_info[1]}',platform.machine()]))")
+    code = ("import json,os,sys,platform;print(json.dumps([sys.base_prefix,"
+            "f'{sys.version_info[0]}.{sys.version_info[1]}',platform.machine(),os.path.realpath(sys.executable)]))")
     try:
         proc = subprocess.run([executable, "-I", "-c", code], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode:
         return None
-    prefix, version, _machine = json.loads(proc.stdout)
-    real = os.path.realpath(executable)
+    prefix, version, _machine, real = json.loads(proc.stdout)
     if not (Path(prefix) / "bin" / f"python{version}").exists():
         return None
     return Interpreter(executable=real, prefix=prefix, version=version)
@@ -139,7 +138,7 @@ class Sandbox:
                     and not os.listdir(Path(dirpath, d))]
         return sorted(out)
 
-    def script(self, argv: list[str], env: dict[str, str]) -> str:
+    def script(self, argv: list[str], env: dict[str, str], program: str | None = None) -> str:
         site = f"/var/lang/lib/{self.interpreter.name}/site-packages"
         q = shlex.quote
         lines = [
@@ -158,12 +157,13 @@ class Sandbox:
         lines += [f"mount -o remount,bind,ro {m}" for m in ("/var/task", "/var/lang", "/var/runtime", "/opt")]
         lines.append("cd /var/task")
         env_args = " ".join(q(f"{k}={v}") for k, v in sorted(env.items()))
-        python = f"/var/lang/bin/{self.interpreter.name}"
+        program = program or f"/var/lang/bin/{self.interpreter.name}"
         lines.append(f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups --inh-caps=-all "
-                     f"--bounding-set=-all env -i {env_args} {python} {' '.join(map(q, argv))}")
+                     f"--bounding-set=-all env -i {env_args} {q(program)} {' '.join(map(q, argv))}")
         return "\n".join(lines)
 
-    def run(self, argv: list[str], env: dict[str, str], *, timeout: float) -> subprocess.CompletedProcess:
-        """Run /var/lang/bin/pythonX.Y argv in the sandbox; stdout and stderr captured."""
-        cmd = ["unshare", "--mount", "--net", "--fork", "--", "/bin/sh", "-c", self.script(argv, env)]
+    def run(self, argv: list[str], env: dict[str, str], *, timeout: float,
+            program: str | None = None) -> subprocess.CompletedProcess:
+        """Run `program` (default /var/lang/bin/pythonX.Y) with argv in the sandbox."""
+        cmd = ["unshare", "--mount", "--net", "--fork", "--", "/bin/sh", "-c", self.script(argv, env, program)]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 from . import build, events, runenv, sandbox
-from .config import ROOT, load_settings
+from .config import ROOT, load_layer, load_settings
 
 
 def check_result(fn_internal: bool, record: dict) -> tuple[bool, str]:
     """(ok, summary). HTTP: a well-formed proxy response whose body is the contract's
-    success or {"error","details"} JSON. Direct: an "analysis" object."""
+    success or Error JSON. Direct: an "analysis" object."""
     if "error" in record:
         return False, "raised: " + record["error"].strip().splitlines()[-1]
     result = record["result"]
@@ -28,7 +28,10 @@ def check_result(fn_internal: bool, record: dict) -> tuple[bool, str]:
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         return False, f"not a proxy response: {json.dumps(result)[:300]}"
     status, body = result["statusCode"], result.get("body") or ""
-    ctype = {k.lower(): v for k, v in (result.get("headers") or {}).items()}.get("content-type", "")
+    headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+    for k, values in (result.get("multiValueHeaders") or {}).items():  # Powertools answers v1 events so
+        headers.setdefault(k.lower(), ",".join(map(str, values)))
+    ctype = headers.get("content-type", "")
     if "json" not in ctype:
         return 200 <= status < 300, f"{status} {ctype} ({len(body)} body chars)"
     try:
@@ -37,8 +40,10 @@ def check_result(fn_internal: bool, record: dict) -> tuple[bool, str]:
         return False, f"{status} with a body that is not JSON"
     if status < 400:
         return doc.get("success") is True, f"{status} success={doc.get('success')}"
-    ok = isinstance(doc, dict) and "error" in doc and "details" in doc
-    return ok, f"{status} {doc.get('error')!r}: {str(doc.get('details'))[:120]}"
+    # The contract's Error: "error" required, "details" optional, both strings.
+    ok = (isinstance(doc, dict) and isinstance(doc.get("error"), str)
+          and isinstance(doc.get("details", ""), str))
+    return ok, f"{status} {doc.get('error')!r}" + (f": {doc['details'][:100]}" if doc.get("details") else "")
 
 
 def run(variant: build.Variant, *, root: Path = ROOT) -> int:
@@ -94,6 +99,14 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
         if len([r for r in records if r.get("phase") == "invoke"]) != len(invs):
             failures += 1
             rows.append((name, "process", None, None, f"FAIL exit {proc.returncode}: {proc.stderr[-800:]}"))
+        for layer_name in fn.layers:  # the layer's own programs run as nobody from /opt (exec bit, glibc)
+            for cmd in load_layer(layer_name, root).config.get("smoke_commands", []):
+                ran = box.run(cmd[1:], env, timeout=60, program=cmd[0])
+                first = (ran.stdout or ran.stderr).strip().splitlines()[:1]
+                ok = ran.returncode == 0
+                failures += not ok
+                rows.append((name, " ".join(cmd), None, None, ("ok  " if ok else f"FAIL exit {ran.returncode}") + " "
+                             + (first[0][:60] if first else "")))
         leftovers = box.tmp_leftovers(ignore=build.CONTAINER_STATE)
         if leftovers:
             failures += 1
