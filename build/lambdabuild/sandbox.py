@@ -150,9 +150,10 @@ class Sandbox:
             f"mount --bind {q(self.interpreter.prefix)} /var/lang",
             f"mount --bind {q(str(self.runtime))} /var/runtime",
             f"mount --bind {q(str(self.opt))} /opt",
-            f"mount --bind {q(str(self.tmp))} /tmp",
             f"if [ -d {q(site)} ]; then mount --bind {q(str(self.runtime_site))} {q(site)}; "
             f"mount -o remount,bind,ro {q(site)}; fi",
+            # /tmp last: the sources above may live under the host's /tmp (a clone in /tmp).
+            f"mount --bind {q(str(self.tmp))} /tmp",
         ]
         lines += [f"mount -o remount,bind,ro {m}" for m in ("/var/task", "/var/lang", "/var/runtime", "/opt")]
         lines.append("cd /var/task")
