@@ -96,3 +96,15 @@ def test_build_smoke_reads_multi_value_headers():
 def test_build_smoke_verdicts_for_direct():
     assert smoke.check_result(True, {"result": {"analysis": {"tempo": 120.0}}})[0] is True
     assert smoke.check_result(True, {"result": {"error": "bad audio", "status": 400}})[0] is False
+
+
+def test_build_sandbox_script_mounts_tmp_last_and_drops_to_nobody(tmp_path):
+    from lambdabuild import sandbox
+    interp = sandbox.Interpreter(executable="/usr/bin/python3.12", prefix="/usr/local", version="3.12")
+    box = sandbox.Sandbox(tmp_path / "box", interp, tmp_path / "site")
+    lines = box.script(["/var/runtime/bootstrap.py"], {"A": "1 2"}).splitlines()
+    binds = [i for i, line in enumerate(lines) if "mount --bind" in line]
+    assert "/tmp" == lines[binds[-1]].split()[-1]
+    assert any("remount,bind,ro /opt" in line for line in lines)
+    assert lines[-1].startswith("exec setpriv --reuid=65534 --regid=65534")
+    assert "env -i 'A=1 2' /var/lang/bin/python3.12 /var/runtime/bootstrap.py" in lines[-1]
