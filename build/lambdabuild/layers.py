@@ -115,6 +115,26 @@ def drop_paths(root: Path, drop: list[str], keep: list[str], report: TrimReport)
             os.rmdir(dirpath)
 
 
+def prune_records(site: Path) -> int:
+    """Drop RECORD lines of files the layer does not ship (console scripts, trimmed files).
+
+    Besides being true afterwards, this keeps the layer reproducible: pip rewrites script
+    shebangs with the build interpreter's path, and RECORD holds those scripts' hashes."""
+    removed = 0
+    for record in sorted(site.glob("*.dist-info/RECORD")):
+        lines = record.read_text(encoding="utf-8").splitlines()
+        keep = []
+        for line in lines:
+            rel = line.rsplit(",", 2)[0] if line.count(",") >= 2 else line
+            target = (site / rel).resolve()
+            if line and (not target.is_relative_to(site.resolve()) or not target.exists()):
+                removed += 1
+                continue
+            keep.append(line)
+        record.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return removed
+
+
 def move_paths(root: Path, moves: dict[str, str]) -> None:
     for src, dst in sorted(moves.items()):
         source, target = root / src, root / dst
@@ -175,6 +195,7 @@ def prepare_layer(layer: Layer, stage: Path, work: Path, target: Target) -> tupl
     move_paths(stage, cfg.get("move", {}))
     report = TrimReport()
     drop_paths(stage, list(DEFAULT_DROP) + cfg.get("drop", []), cfg.get("keep", []), report)
+    prune_records(stage / "python")
     if cfg.get("strip", False):
         strip_shared_objects(stage, target.architecture, report, cfg.get("no_strip", []))
     return report, executables(stage, cfg.get("executables", []))

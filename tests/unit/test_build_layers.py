@@ -137,3 +137,20 @@ def test_build_packed_zip_is_deterministic(tmp_path):
     b = make_packed_layer(tmp_path / "b")
     sha = [zipdet.file_sha256(s / "packed/fakepkg.zip") for s in (a, b)]
     assert sha[0] == sha[1]
+
+
+def test_build_records_list_only_shipped_files(tmp_path):
+    site = tmp_path / "python"
+    touch(site, "jmespath/__init__.py")
+    touch(site, "jmespath-1.1.0.dist-info/METADATA")
+    (site / "jmespath-1.1.0.dist-info/RECORD").write_text(
+        "../../bin/jp.py,sha256=machine-specific-shebang,1706\n"
+        "jmespath/__init__.py,sha256=abc,1\n"
+        "jmespath/gone.py,sha256=def,2\n"
+        "jmespath-1.1.0.dist-info/METADATA,sha256=ghi,3\n"
+        "jmespath-1.1.0.dist-info/RECORD,,\n")
+    assert layers.prune_records(site) == 2
+    assert (site / "jmespath-1.1.0.dist-info/RECORD").read_text() == (
+        "jmespath/__init__.py,sha256=abc,1\n"
+        "jmespath-1.1.0.dist-info/METADATA,sha256=ghi,3\n"
+        "jmespath-1.1.0.dist-info/RECORD,,\n")
