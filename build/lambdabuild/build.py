@@ -112,11 +112,8 @@ def build_numba_cache(variant: Variant, layer: Layer, stage: Path, consumers: li
         box.populate(function_zips[fn.name], [layer_zips[name] for name in fn.layers],
                      {"invocations.json": json.dumps(invs).encode()})
         env = runenv.lambda_env(fn, variant.target)
-        for key, want in (("NUMBA_CACHE_DIR", NUMBA_RUNTIME_DIR), ("NUMBA_CPU_NAME", "generic")):
-            if env.get(key) != want:
-                loud(f"settings.json: function {fn.name} should set {key}={want} in env (the shipped "
-                     f"cache is built for it); using it for the warm-up.")
-                env[key] = want
+        # What the cache is built for; at run time _layer_boot defaults both when a cache ships.
+        env["NUMBA_CACHE_DIR"], env["NUMBA_CPU_NAME"] = NUMBA_RUNTIME_DIR, "generic"
         started = time.time()
         proc = box.run(["/var/runtime/bootstrap.py", "/var/runtime/invocations.json", str(fn.timeout * 10)],
                        env, timeout=900)
