@@ -2,7 +2,7 @@
 BENCH_VENV := .tools/bench
 BENCH_STAMP := $(BENCH_VENV)/.synced
 BENCH_CACHE := .cache/bench
-BENCH_PIECES ?= 32
+BENCH_PIECES ?= 48
 BENCH_ARGS ?=
 BENCH_APT := fluidsynth fluid-soundfont-gm espeak-ng
 
