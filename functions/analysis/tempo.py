@@ -61,7 +61,7 @@ def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.nda
 def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
     """Tempo (BPM) of an onset envelope sampled at `fps` frames per second."""
     max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
-    min_lag = max(1, int(np.floor(60.0 * fps / MAX_BPM)))
+    min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
         return Tempo(0.0, 0.0, 0.0, 0.0, 4)
     ac = local_autocorrelation(_whiten(onset, fps=fps), window=int(WINDOW_S * fps), max_lag=max_lag)
@@ -78,7 +78,9 @@ def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
     confidence = _confidence(ac, best, min_lag)
     phase = _phase(onset, period)
     meter = _meter(onset, period, phase)
-    return Tempo(float(60.0 * fps / period), confidence, float(period), float(phase), meter)
+    # Interpolation may step a little past the lag range; the schema promises 30-300 BPM.
+    bpm = float(np.clip(60.0 * fps / period, MIN_BPM, MAX_BPM))
+    return Tempo(bpm, confidence, float(period), float(phase), meter)
 
 
 def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:

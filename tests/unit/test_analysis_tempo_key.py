@@ -34,6 +34,14 @@ def test_meter_from_accented_clicks(beats_per_bar):
     assert est.beats_per_bar == beats_per_bar
 
 
+@pytest.mark.parametrize("period", [2, 5, 8, 9, 86, 87, 120])
+def test_tempo_stays_inside_30_to_300_bpm(period):
+    onset = np.zeros(2000, np.float32)
+    onset[::period] = 1.0
+    est = tempo.estimate(onset, fps=43.066)
+    assert est.bpm == 0.0 or tempo.MIN_BPM <= est.bpm <= tempo.MAX_BPM  # 0 = no pulse in range
+
+
 def test_tempo_of_silence_and_noise_is_bounded():
     assert _tempo(np.zeros(SR * 5, np.float32)).bpm == 0.0
     noise = _tempo(np.random.default_rng(1).standard_normal(SR * 5).astype(np.float32) * 0.1)
