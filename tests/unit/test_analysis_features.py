@@ -54,3 +54,27 @@ def test_features_speechiness_from_pauses_and_pulse(low, conf, expected):
 def test_features_ramp_handles_nan_and_bounds():
     assert features.ramp(float("nan"), 0, 1) == 0.0
     assert (features.ramp(-5, 0, 1), features.ramp(0.25, 0, 1), features.ramp(9, 0, 1)) == (0.0, 0.25, 1.0)
+
+
+def _describe(y: np.ndarray) -> dict:
+    from functions.analysis.analyzer import describe
+    from functions.analysis.decode import Decoded
+    from functions.analysis.loudness import LoudnessMeter
+    meter = LoudnessMeter(sr=SR, channels=1)
+    meter.update(y[:, None])
+    return describe(Decoded(y=y.astype(np.float32), sr=SR, duration=len(y) / SR, loudness=meter.integrated(),
+                            channels=1, source_sr=SR, source_format="WAV"))
+
+
+def test_features_descriptors_order_contrasting_material():
+    rng = np.random.default_rng(5)
+    quiet_chord = 0.05 * progression(0, "minor", sr=SR, beat_s=1.0)  # 16 s, slow, soft, minor
+    n = len(quiet_chord)
+    loud_band = (np.clip(3 * progression(7, "major", sr=SR, beat_s=0.125 * 4, bars=8)[:n], -1, 1)
+                 + click_track(124, n / SR, sr=SR)[:n] + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    soft, loud = _describe(quiet_chord), _describe(loud_band)
+    assert loud["energy"] > soft["energy"] + 0.3
+    assert loud["danceability"] > soft["danceability"]
+    assert soft["acousticness"] > loud["acousticness"]
+    assert loud["valence"] > soft["valence"]
+    assert soft["mood"] in ("melancholic", "calm") and loud["mood"] in ("energetic", "joyful", "uplifting")
