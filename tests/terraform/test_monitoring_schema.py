@@ -19,7 +19,7 @@ META = {"count", "for_each", "lifecycle", "depends_on", "provider"}
 @pytest.fixture(scope="module")
 def schema():
     if not SCHEMA_PATH.exists():
-        pytest.skip(f"provider schema not found at {SCHEMA_PATH}")
+        pytest.fail(f"provider schema not found at {SCHEMA_PATH}: the shared folder must sit beside the repository (../shared)")
     return json.loads(SCHEMA_PATH.read_text())
 
 
