@@ -139,19 +139,24 @@ class Sandbox:
         return sorted(out)
 
     def script(self, argv: list[str], env: dict[str, str], program: str | None = None) -> str:
-        site = f"/var/lang/lib/{self.interpreter.name}/site-packages"
+        site_rel = f"lib/{self.interpreter.name}/site-packages"
         q = shlex.quote
+        newvar = q(str(self.root / "newvar"))
         lines = [
             "set -eu",
             "mount --make-rprivate /",
-            "mount -t tmpfs -o mode=0755,size=8m tmpfs /var",
-            "mkdir /var/task /var/lang /var/runtime",
-            f"mount --bind {q(str(self.task))} /var/task",
-            f"mount --bind {q(self.interpreter.prefix)} /var/lang",
-            f"mount --bind {q(str(self.runtime))} /var/runtime",
+            # A fresh /var assembled aside, then moved over /var: the interpreter's prefix may
+            # itself be under /var (/var/lang in the Lambda build image).
+            f"mkdir -p {newvar}",
+            f"mount -t tmpfs -o mode=0755,size=8m tmpfs {newvar}",
+            f"mkdir {newvar}/task {newvar}/lang {newvar}/runtime",
+            f"mount --bind {q(str(self.task))} {newvar}/task",
+            f"mount --bind {q(self.interpreter.prefix)} {newvar}/lang",
+            f"mount --bind {q(str(self.runtime))} {newvar}/runtime",
+            f"if [ -d {newvar}/lang/{q(site_rel)} ]; then mount --bind {q(str(self.runtime_site))} "
+            f"{newvar}/lang/{q(site_rel)}; mount -o remount,bind,ro {newvar}/lang/{q(site_rel)}; fi",
             f"mount --bind {q(str(self.opt))} /opt",
-            f"if [ -d {q(site)} ]; then mount --bind {q(str(self.runtime_site))} {q(site)}; "
-            f"mount -o remount,bind,ro {q(site)}; fi",
+            f"mount --move {newvar} /var",
             # /tmp last: the sources above may live under the host's /tmp (a clone in /tmp).
             f"mount --bind {q(str(self.tmp))} /tmp",
         ]
