@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from conftest import REPO, contract, settings, tfvars
 from tf_helpers import as_list, items, single
+from workspaces import REPO, contract, settings, tfvars
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY = "x-amazon-apigateway-any-method"

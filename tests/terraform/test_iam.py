@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import settings
 from tf_helpers import as_list, by_function, items, one_by_function, path, statements
+from workspaces import settings
 
 XRAY_WRITES = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 ACCOUNT, REGION = "123456789012", "us-east-1"  # fixtures/test.tfvars and the default region

@@ -19,7 +19,8 @@ META = {"count", "for_each", "lifecycle", "depends_on", "provider"}
 @pytest.fixture(scope="module")
 def schema():
     if not SCHEMA_PATH.exists():
-        pytest.fail(f"provider schema not found at {SCHEMA_PATH}: the shared folder must sit beside the repository (../shared)")
+        pytest.fail(f"provider schema not found at {SCHEMA_PATH}: "
+                    "the shared folder must sit beside the repository (../shared)")
     return json.loads(SCHEMA_PATH.read_text())
 
 

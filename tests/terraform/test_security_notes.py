@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import tfvars
 from test_iam import _function_statements
+from workspaces import tfvars
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TERRAFORM, TEST_VARS, evaluate, settings, tfvars
 from terraform_scan import parse, tf_files
 from tf_helpers import as_list, items, locals_of, one_by_function, outputs, single
+from workspaces import TERRAFORM, TEST_VARS, evaluate, settings, tfvars
 
 FIXTURE_MANIFEST = json.loads((Path(__file__).parent / "fixtures" / "manifest.json").read_text())
 

@@ -1,0 +1,77 @@
+"""Helpers for the static Terraform checks: each workspace evaluated by tfparse with its
+var-file (plus tests/terraform/fixtures/test.tfvars: a fixed account id and the fixture build
+manifest). Test modules import these from here, not from conftest, whose module name is
+shared with the other test folders' conftest files."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from terraform_scan import REPO, TERRAFORM, parse
+
+WORKSPACES = ("dev", "staging", "prod")
+TEST_VARS = "../tests/terraform/fixtures/test.tfvars"
+
+try:
+    import tfparse
+except ImportError:  # pragma: no cover - the dev lock installs it
+    tfparse = None
+
+
+def evaluate(root: Path, workspace: str, var_files: list[str]) -> dict:
+    if tfparse is None:
+        pytest.fail("tfparse is missing from .venv: run `make setup` (it is in requirements-dev.txt)")
+    return tfparse.load_from_path(str(root), workspace_name=workspace, vars_paths=var_files)
+
+
+@cache
+def _workspace(workspace: str) -> str:
+    return json.dumps(evaluate(TERRAFORM, workspace, [f"environments/{workspace}.tfvars", TEST_VARS]))
+
+
+def workspace_plan(workspace: str) -> dict:
+    return json.loads(_workspace(workspace))  # a fresh copy per test
+
+
+def tfvars(workspace: str) -> dict:
+    return parse_tfvars(TERRAFORM / "environments" / f"{workspace}.tfvars")
+
+
+def parse_tfvars(path: Path) -> dict:
+    def clean(value):
+        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+            return value[1:-1]
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if not k.startswith("__")}
+        return value
+
+    return {k: clean(v) for k, v in parse(path).items() if not k.startswith("__")}
+
+
+def settings() -> dict:
+    return json.loads((REPO / "functions" / "settings.json").read_text(encoding="utf-8"))
+
+
+def contract() -> dict:
+    return yaml.safe_load((REPO / "functions" / "openapi.yaml").read_text(encoding="utf-8"))
+
+
+# The functions DESIGN.md names, for a copy of the stack that has all of them even while
+# some are still being written: youtube calls the internal analysis function.
+DESIGN_FUNCTIONS = {
+    "youtube": {"handler": "functions.youtube.handler.lambda_handler", "memory": 1024, "timeout": 28,
+                "layers": ["common", "youtube-tools"], "internal": False, "env": {}},
+    "analysis": {"handler": "functions.analysis.handler.lambda_handler", "memory": 2048, "timeout": 20,
+                 "layers": ["common", "analysis-libs"], "internal": True, "env": {}},
+}
+DESIGN_PATH = {"/api/youtube/audio-with-analysis": {"get": {
+    "operationId": "getAudioWithAnalysis", "x-function": "youtube",
+    "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "ok"}}}}}
+
+
