@@ -18,7 +18,7 @@ metrics = metrics_for("analysis")
 tracer = tracer_for("analysis")
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path="source.requestId")  # set by youtube: the API request id
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event, context):

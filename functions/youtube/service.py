@@ -120,6 +120,15 @@ def _fetch_audio(ref: VideoRef, *, deps: Deps, deadline: Deadline) -> tuple[dict
             audio = yt.download_audio(
                 info, max_seconds=settings.max_duration_s, ffmpeg=deps.ffmpeg(), keep_s=transcode_s + budget.ANALYSIS_S,
                 transcode_s=lambda: budget.window(deadline, "transcoding", transcode_s, budget.ANALYSIS_S))
-        payload = invoker.build_event(audio.read_bytes(), fmt="ogg",
-                                      source={"type": "youtube", "id": ref.video_id, "url": ref.url})
+        source = {"type": "youtube", "id": ref.video_id, "url": ref.url}
+        request_id = _correlation_id(deps.logger)
+        if request_id:  # the API request id, so both functions' logs correlate
+            source["requestId"] = request_id
+        payload = invoker.build_event(audio.read_bytes(), fmt="ogg", source=source)
     return video, payload
+
+
+def _correlation_id(logger) -> str | None:
+    # Powertools' Logger knows the API Gateway request id; a plain logger (tests, tools) does not.
+    getter = getattr(logger, "get_correlation_id", None)
+    return getter() if getter else None

@@ -71,3 +71,13 @@ def test_handler_default_limits_fit_a_lambda_invoke(monkeypatch):
     max_bytes, max_seconds = service.limits()
     assert (max_bytes + 2) // 3 * 4 < 6 * 1024 * 1024  # base64 inside the 6 MB sync payload
     assert max_seconds >= 600  # the youtube function sends up to 10 minutes
+
+
+def test_handler_logs_carry_the_api_request_id_from_youtube(music, lambda_context, monkeypatch):
+    import io
+
+    stream = io.StringIO()  # the logger's handler kept whatever stdout existed at import
+    monkeypatch.setattr(handler.logger.registered_handler, "stream", stream)
+    handler.lambda_handler(_event(music, source={"type": "youtube", "requestId": "api-req-123"}), lambda_context)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    assert lines and all(line.get("correlation_id") == "api-req-123" for line in lines)
