@@ -89,6 +89,7 @@ module "api" {
   stage_name                  = local.api_stage_name
   cors_origin                 = contains(var.allowed_origins, "*") ? "*" : var.allowed_origins[0]
   throttling_rate_limit       = var.throttling_rate_limit
+  detailed_metrics            = var.api_detailed_metrics
   throttling_burst_limit      = var.throttling_burst_limit
   log_retention_days          = var.log_retention_days
   manage_account_logging_role = var.manage_api_gateway_account

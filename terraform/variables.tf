@@ -95,6 +95,12 @@ variable "throttling_burst_limit" {
   type        = number
 }
 
+variable "api_detailed_metrics" {
+  description = "Per-method API Gateway metrics (billed as custom metrics, about 6 USD a month for four methods); the dashboard and alarms use the free stage-level metrics."
+  type        = bool
+  default     = false
+}
+
 variable "function_env" {
   description = "Per-function environment variables layered over settings.json `env`, e.g. { poetry = { POETRY_PROVIDER = \"bedrock\" } }."
   type        = map(map(string))

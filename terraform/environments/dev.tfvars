@@ -11,6 +11,7 @@ reserved_concurrency         = {}
 
 throttling_rate_limit  = 5
 throttling_burst_limit = 10
+api_detailed_metrics   = false  # per-method metrics cost about 6 USD a month
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }

@@ -118,7 +118,7 @@ def test_api_stage_logs_traces_and_throttles(plan, workspace):
     assert {"requestId", "status", "ip", "integrationLatency"} <= fields
     settings_block = single(plan, "aws_api_gateway_method_settings", ".all")
     assert settings_block["method_path"] == "*/*"
-    assert settings_block["settings"]["metrics_enabled"] is True
+    assert settings_block["settings"]["metrics_enabled"] is values.get("api_detailed_metrics", False)
     assert settings_block["settings"]["throttling_rate_limit"] == values["throttling_rate_limit"]
     assert settings_block["settings"]["throttling_burst_limit"] == values["throttling_burst_limit"]
     assert values["throttling_rate_limit"] > 0 and values["throttling_burst_limit"] >= values["throttling_rate_limit"]

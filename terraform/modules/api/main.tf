@@ -52,6 +52,7 @@ resource "aws_api_gateway_stage" "this" {
   #checkov:skip=CKV_AWS_120:Every answer is computed per request (poems, analyses); a stage cache would cost money and serve nothing
   #checkov:skip=CKV2_AWS_51:A public browser API: clients cannot present certificates; the backend is Lambda, not an HTTP server
   #checkov:skip=CKV2_AWS_29:No WAF: per-environment throttling and reserved concurrency cap traffic and cost for this API
+  #checkov:skip=CKV2_AWS_4:logging_level ERROR is always set (method_settings.all); per-method metrics are off outside prod on purpose, for cost (api_detailed_metrics)
   rest_api_id          = aws_api_gateway_rest_api.this.id
   deployment_id        = aws_api_gateway_deployment.this.id
   stage_name           = var.stage_name
@@ -91,7 +92,7 @@ resource "aws_api_gateway_method_settings" "all" {
   method_path = "*/*"
 
   settings {
-    metrics_enabled        = true
+    metrics_enabled        = var.detailed_metrics
     logging_level          = "ERROR"
     data_trace_enabled     = false
     caching_enabled        = false

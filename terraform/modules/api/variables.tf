@@ -45,6 +45,12 @@ variable "throttling_burst_limit" {
   type        = number
 }
 
+variable "detailed_metrics" {
+  description = "Per-method CloudWatch metrics for the stage (billed as custom metrics)."
+  type        = bool
+  default     = false
+}
+
 variable "integration_timeout_ms" {
   description = "Lambda integration timeout; 29000 is API Gateway's default maximum."
   type        = number
