@@ -1,5 +1,5 @@
-"""Contract validators (functions.common.contract honours OpenAPI 3.0's `nullable`) and a
-contract-valid sample analysis for stand-ins."""
+"""Contract validators (functions.common.contract honours OpenAPI 3.0's `nullable`), a
+contract-valid sample analysis and a no-secrets store, shared by the youtube tests."""
 from __future__ import annotations
 
 from functions.common.contract import component_validator
@@ -20,3 +20,16 @@ def sample_analysis(**overrides) -> dict:
     }
     analysis.update(overrides)
     return analysis
+
+
+class NoSecrets:
+    """The youtube function's secret store with no cookies and no proxy configured."""
+
+    def cookies(self):
+        return None
+
+    def proxy(self):
+        return None
+
+    def redact(self, text):
+        return text

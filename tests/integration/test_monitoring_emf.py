@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_upstreams import FakeUpstream, converse_ok
+from youtube_schema import NoSecrets as _NoSecrets
 
 from functions.common.observability import metrics_for
 
@@ -152,16 +153,6 @@ class _BrokenCache:
     def put(self, video_id, analyzer_version, value):
         raise OSError("table unreachable")
 
-
-class _NoSecrets:
-    def cookies(self):
-        return None
-
-    def proxy(self):
-        return None
-
-    def redact(self, text):
-        return text
 
 
 def _youtube_deps(handler, tmp_path, inner, extractor_factory):

@@ -7,7 +7,7 @@ import logging
 import time
 
 import soundfile
-from youtube_schema import sample_analysis
+from youtube_schema import NoSecrets, sample_analysis
 
 from functions.common.deadline import Deadline
 from functions.youtube import devextractor, transcode
@@ -17,16 +17,6 @@ from functions.youtube.service import Deps
 
 log = logging.getLogger("test-youtube")
 
-
-class NoSecrets:
-    def cookies(self):
-        return None
-
-    def proxy(self):
-        return None
-
-    def redact(self, text):
-        return text
 
 
 class RecordingTelemetry:

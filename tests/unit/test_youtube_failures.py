@@ -29,16 +29,6 @@ EXPECTED = {  # refusal -> (status, reason)
 log = logging.getLogger("test-youtube")
 
 
-class NoSecrets:
-    def cookies(self):
-        return None
-
-    def proxy(self):
-        return None
-
-    def redact(self, text):
-        return text
-
 
 def _session(ydl_class, tmp_path: Path, remaining_ms=25_000):
     params = ytdl.base_params(workdir=tmp_path, logger=log, redact=str, proxy=None, cookiefile=None, deno=None)

@@ -4,7 +4,7 @@ import json
 import logging
 
 import pytest
-from youtube_schema import sample_analysis
+from youtube_schema import NoSecrets, sample_analysis
 from youtube_schema import validator as component_validator
 
 from functions.youtube import devextractor, handler
@@ -36,16 +36,6 @@ class NoInvoke:
     def invoke(self, payload, *, deadline):
         raise AssertionError("the analysis must not be invoked")
 
-
-class NoSecrets:
-    def cookies(self):
-        return None
-
-    def proxy(self):
-        return None
-
-    def redact(self, text):
-        return text
 
 
 @pytest.fixture
