@@ -25,7 +25,7 @@ class Settings:
     cache_ttl_days: float = 30.0
     cache_ttl_attribute: str = "expires_at"
     local_cache_path: str | None = None
-    analyzer_version: str = "1"
+    analyzer_version: str = "1.0.0"  # = functions.analysis.analyzer.ANALYZER_VERSION (a test checks)
     analysis_function: str = "analysis"
     invoker: str = "local"  # "lambda" (boto3) or "local" (in-process)
     cookies_secret_arn: str | None = None
@@ -87,7 +87,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Settings:
         cache_ttl_days=_number(env, "CACHE_TTL_DAYS", 30.0, kind=float, minimum=0.001),
         cache_ttl_attribute=env.get("CACHE_TTL_ATTRIBUTE") or "expires_at",
         local_cache_path=env.get("YOUTUBE_LOCAL_CACHE_PATH") or None,
-        analyzer_version=env.get("ANALYZER_VERSION") or "1",
+        analyzer_version=env.get("ANALYZER_VERSION") or Settings.analyzer_version,
         analysis_function=env.get("ANALYSIS_FUNCTION_NAME") or "analysis",
         invoker=invoker,
         # Secret name (as Terraform's function_secrets sets it) or ARN; GetSecretValue takes either.

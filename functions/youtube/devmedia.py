@@ -165,15 +165,16 @@ class MediaServer:
     def __init__(self, *, port: int = 0, media_dir: Path | None = None, seconds: int = DEMO_SECONDS):
         self._own_dir = media_dir is None
         self.media_dir = Path(tempfile.mkdtemp(prefix="devmedia-")) if media_dir is None else media_dir
-        try:
+        self.requests: list[str] = []  # paths served, in order (tests count downloads)
+        try:  # a busy port must not leave the rendered media behind either
             sizes = generate_media(self.media_dir, seconds=seconds)
+            handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes,
+                                                    "seen": self.requests})
+            self._server = _QuietServer(("127.0.0.1", port), handler)
         except BaseException:
             if self._own_dir:
                 shutil.rmtree(self.media_dir, ignore_errors=True)
             raise
-        self.requests: list[str] = []  # paths served, in order (tests count downloads)
-        handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes, "seen": self.requests})
-        self._server = _QuietServer(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> MediaServer:

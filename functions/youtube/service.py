@@ -101,7 +101,8 @@ def audio_with_analysis(raw_url: str | None, *, deps: Deps, deadline: Deadline) 
         if produced != version:
             deps.logger.warning("analysis version differs from ANALYZER_VERSION",
                                 extra={"configured": version, "produced": produced})
-        deps.cache.put(ref.video_id, produced, {"videoInfo": video, "analysis": analysis})
+        # Keyed by the configured version, the one reads use, or a mismatch would never hit again.
+        deps.cache.put(ref.video_id, version, {"videoInfo": video, "analysis": analysis})
         return {"success": True, "videoInfo": video, "analysis": analysis}, False
 
 

@@ -181,3 +181,12 @@ def test_youtube_download_media_is_what_libsndfile_reads(media, work):
     audio = base64.b64decode(json.loads(deps.invoker.payloads[0])["audio"])
     data, rate = soundfile.read(io.BytesIO(audio))
     assert rate == 48000 and data.ndim == 1 and abs(data).max() > 0.05
+
+
+def test_youtube_download_version_mismatch_still_hits_the_cache(media, work):
+    # ANALYZER_VERSION configured differently from what the analysis reports: reads and writes
+    # must use the same key, or every request would download and analyse again.
+    deps = make_deps(media.url, work, analyzer_version="9.9.9")
+    service.audio_with_analysis(URL.format("BaW_jenozKc"), deps=deps, deadline=seconds(28))
+    _, hit = service.audio_with_analysis(URL.format("BaW_jenozKc"), deps=deps, deadline=seconds(28))
+    assert hit is True and len(deps.invoker.payloads) == 1

@@ -57,7 +57,7 @@ class FakeInvoker:
 
 
 def make_deps(media_url: str, work_root, **settings) -> Deps:
-    return Deps(settings=Settings(work_root=work_root, analyzer_version="1.0.0", **settings),
+    return Deps(settings=Settings(work_root=work_root, **{"analyzer_version": "1.0.0", **settings}),
                 cache=SafeCache(EmbeddedCache(ttl_days=1), logger=log), invoker=FakeInvoker(),
                 secrets=NoSecrets(), telemetry=RecordingTelemetry(), logger=log, ffmpeg=transcode.find_ffmpeg,
                 extractor_factory=devextractor.factory(media_url))

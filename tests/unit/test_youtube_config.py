@@ -88,3 +88,10 @@ def test_youtube_config_finds_deno_from_env(tmp_path):
     deno.write_text("#!/bin/sh\n")
     deno.chmod(0o755)
     assert config.find_deno({"DENO_PATH": str(deno)}) == str(deno)
+
+
+def test_youtube_config_default_analyzer_version_is_the_analysis_one():
+    # The youtube layer has no librosa, so the default is a literal; it must track the analyzer.
+    from functions.analysis.analyzer import ANALYZER_VERSION
+
+    assert config.from_env({}).analyzer_version == ANALYZER_VERSION
