@@ -4,10 +4,12 @@ Timeout arithmetic (documented in README): the Lambda timeout (settings.json) si
 Gateway's 29 s; Deadline keeps 1 s in reserve for the error response; each attempt's read
 timeout is min(remaining, READ_TIMEOUT_CAP_S); botocore's standard retry mode retries
 throttling and 5xx, and a `before-send` hook refuses to start an attempt (the first or a
-retry) with less than MIN_ATTEMPT_S left, so retries never run past the deadline."""
+retry) unless its whole read timeout (and at least MIN_ATTEMPT_S) still fits, so no attempt
+can run past the deadline."""
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import time
 from functools import lru_cache
@@ -51,10 +53,11 @@ _ERRORS: dict[str, tuple[type[errors.ApiError], str]] = {
 }
 
 
-def _check_deadline(**_kwargs) -> None:
-    # Runs before every attempt, retries included (botocore emits before-send per attempt).
+def _check_deadline(read_timeout: int, **_kwargs) -> None:
+    # Runs before every attempt, retries included (botocore emits before-send per attempt). An
+    # attempt may wait its client's whole read timeout, so it starts only if that still fits.
     deadline = _deadline.get()
-    if deadline is not None and deadline.remaining() < MIN_ATTEMPT_S:
+    if deadline is not None and deadline.remaining() < max(MIN_ATTEMPT_S, read_timeout):
         raise errors.GatewayTimeout("The poem could not be written in time",
                                     "Bedrock did not answer before the request deadline", reason="deadline")
 
@@ -64,7 +67,8 @@ def _client(region: str, read_timeout: int, endpoint: str | None):
     config = Config(region_name=region, connect_timeout=2, read_timeout=read_timeout,
                     retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
     client = boto3.client("bedrock-runtime", config=config)
-    client.meta.events.register("before-send.bedrock-runtime.Converse", _check_deadline)
+    client.meta.events.register("before-send.bedrock-runtime.Converse",
+                                functools.partial(_check_deadline, read_timeout))
     return client
 
 

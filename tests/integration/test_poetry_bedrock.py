@@ -139,3 +139,15 @@ def test_bedrock_model_not_allowed_is_400_naming_allowed(fake_bedrock, start_api
         "audioFeatures": {}, "persona": "zen", "language": "en", "model": "meta.llama3-70b"})
     assert reply.status == 400 and HAIKU_PROFILE in reply.json()["details"]
     assert fake_bedrock.requests == []
+
+
+def test_bedrock_retry_that_could_overrun_is_not_started(fake_bedrock):
+    # 15 s left: the first attempt gets a 15 s read timeout; after a quick throttle a retry could
+    # wait those 15 s again and outlive the function, so we answer 504 instead of starting it.
+    err = bedrock_error("ThrottlingException", 429)
+    fake_bedrock.reply(err["status"], err["body"], err["headers"], delay=1.2)
+    start = time.monotonic()
+    deadline = Deadline(lambda: int((16 - (time.monotonic() - start)) * 1000), reserve_s=1.0)
+    with pytest.raises(errors.GatewayTimeout):
+        _provider().write(REQUEST, deadline)
+    assert len(fake_bedrock.requests) == 1
