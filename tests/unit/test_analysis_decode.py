@@ -71,7 +71,7 @@ def test_decode_truncated_files_give_audio_or_a_client_error(fmt, cut):
     try:
         out = decode(data[: int(len(data) * cut)], format="ogg" if fmt == "opus" else fmt)
     except AudioError as exc:
-        assert exc.status == 400
+        assert exc.message and "Traceback" not in exc.message  # a clear client error, not a crash
     else:
         assert 0 < out.duration <= 3.0 and np.isfinite(out.y).all()
 
