@@ -27,18 +27,22 @@ def _blocks(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def emitted_metrics(function_dir: Path, *, exclude: set[str]) -> list[str]:
-    """Literal metric names passed to add_metric/single_metric, plus Powertools' ColdStart."""
-    names, cold_start = set(), False
+def literal_metric_names(function_dir: Path) -> set[str]:
+    """Metric names a function's code passes as a literal to add_metric/single_metric."""
+    names = set()
     for path in sorted(function_dir.glob("*.py")):
-        source = path.read_text()
-        cold_start |= "capture_cold_start_metric=True" in source
-        for node in ast.walk(ast.parse(source)):
+        for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
                     "add_metric", "single_metric"):
                 for arg in [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]:
                     names |= _literal_strings(arg)
-    return sorted(names - exclude) + (["ColdStart"] if cold_start else [])
+    return names
+
+
+def emitted_metrics(function_dir: Path, *, exclude: set[str]) -> list[str]:
+    """Literal metric names passed to add_metric/single_metric, plus Powertools' ColdStart."""
+    cold_start = any("capture_cold_start_metric=True" in path.read_text() for path in function_dir.glob("*.py"))
+    return sorted(literal_metric_names(function_dir) - exclude) + (["ColdStart"] if cold_start else [])
 
 
 def _literal_strings(node) -> set[str]:

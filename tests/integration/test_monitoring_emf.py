@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_upstreams import FakeUpstream, converse_ok
+from json_lines import json_lines
 from youtube_schema import NoSecrets as _NoSecrets
 
 from functions.common.observability import metrics_for
@@ -32,15 +33,6 @@ def _dashboard_dimensions(service: str) -> dict[str, list[str]]:
     return out
 
 
-def _json_lines(text: str) -> list[dict]:
-    out = []
-    for line in text.splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            pass
-    return out
-
 
 class Invocation:
     """Runs one handler with its logger and metrics captured; `emf` and `logs` afterwards."""
@@ -56,7 +48,7 @@ class Invocation:
 
     def __call__(self, event, context) -> dict:
         result = self.handler.lambda_handler(event, context)
-        lines = _json_lines(self.capsys.readouterr().out) + _json_lines(self.stream.getvalue())
+        lines = json_lines(self.capsys.readouterr().out) + json_lines(self.stream.getvalue())
         self.emf = [line for line in lines if "_aws" in line]
         self.logs = [line for line in lines if "_aws" not in line and "level" in line]
         return result

@@ -7,7 +7,6 @@ replaces every attribute named `id` by a UUID (metric_query ids included), so me
 are checked against the module's source with python-hcl2 instead."""
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import hcl2
 import tfparse
+
+from cost.deployment import literal_metric_names
 
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
@@ -103,23 +104,7 @@ module "monitoring" {{
 
 def emitted_metric_names(service: str) -> set[str]:
     """Metric names the function's code passes as a literal to add_metric/single_metric."""
-    names = set()
-    for path in (ROOT / "functions" / service).glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-                    "add_metric", "single_metric"):
-                for arg in [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]:
-                    names |= _literal_strings(arg)
-    return names
-
-
-def _literal_strings(node) -> set[str]:
-    """"A" -> {A}; `"A" if cond else "B"` -> {A, B} (never the strings inside cond)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return {node.value}
-    if isinstance(node, ast.IfExp):
-        return _literal_strings(node.body) | _literal_strings(node.orelse)
-    return set()
+    return literal_metric_names(ROOT / "functions" / service)
 
 
 # ---- dashboard body structure (CloudWatch "Dashboard body structure and syntax") ----------

@@ -1,6 +1,8 @@
 import io
 import json
 
+from json_lines import json_lines
+
 from functions.poetry import handler
 
 
@@ -37,15 +39,6 @@ def test_poetry_handler_base64_body_is_decoded(rest_event, lambda_context):
     assert handler.lambda_handler(event, lambda_context)["statusCode"] == 200
 
 
-def _json_lines(text):
-    out = []
-    for line in text.splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            pass
-    return out
-
 
 def test_poetry_handler_emits_emf_and_json_logs_with_correlation_id(monkeypatch, capsys, rest_event, lambda_context):
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
@@ -53,7 +46,7 @@ def test_poetry_handler_emits_emf_and_json_logs_with_correlation_id(monkeypatch,
     monkeypatch.setattr(handler.logger.registered_handler, "stream", log_stream)
     event = rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"})
     handler.lambda_handler(event, lambda_context)
-    lines = _json_lines(capsys.readouterr().out) + _json_lines(log_stream.getvalue())
+    lines = json_lines(capsys.readouterr().out) + json_lines(log_stream.getvalue())
     emf = [line for line in lines if "_aws" in line and "PoemLatency" in line]
     assert emf, "no EMF document with PoemLatency"
     directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
