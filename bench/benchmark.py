@@ -2,6 +2,7 @@
 
 Run by `make bench` (after bench/groundtruth.py rendered the corpus); prints one JSON object.
 Speed and memory are measured in fresh subprocesses pinned to one core with one BLAS thread."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,16 @@ from functions.analysis import decode as decode_mod  # noqa: E402
 from functions.analysis.analyzer import analyze, describe  # noqa: E402
 from functions.analysis.key import PITCH_CLASSES, mirex_score  # noqa: E402
 
-TARGETS = {"tempoAcc1": 0.95, "tempoAcc2": 1.0, "keyMirex": 0.90, "loudnessMaxErrorLU": 1.0,
-           "speechMin": 0.66, "musicSpeechMax": 0.33, "warm3minSeconds": 0.6, "peakRss10minMB": 700}
+TARGETS = {
+    "tempoAcc1": 0.95,
+    "tempoAcc2": 1.0,
+    "keyMirex": 0.90,
+    "loudnessMaxErrorLU": 1.0,
+    "speechMin": 0.66,
+    "musicSpeechMax": 0.33,
+    "warm3minSeconds": 0.6,
+    "peakRss10minMB": 700,
+}
 TUNING_PIECES = 32  # see bench/groundtruth.py
 ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -38,9 +47,27 @@ def to_opus(src: Path, dst: Path) -> Path:
     """The production path: mono Ogg Opus at 32 kb/s, as the youtube function makes it."""
     if not dst.exists():
         import imageio_ffmpeg
+
         dst.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(src), "-ac", "1",
-                        "-c:a", "libopus", "-b:a", "32k", str(dst)], check=True, timeout=120)
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(src),
+                "-ac",
+                "1",
+                "-c:a",
+                "libopus",
+                "-b:a",
+                "32k",
+                str(dst),
+            ],
+            check=True,
+            timeout=120,
+        )
     return dst
 
 
@@ -65,14 +92,24 @@ def evaluate(corpus: Path, *, opus: bool, sr: int | None = None) -> dict:
         if clip["kind"] == "music":
             acc1, acc2 = tempo_hits(result["tempo"], clip["tempo"])
             ref_key = (PITCH_CLASSES.index(clip["key"]), clip["mode"])
-            row.update(tempoRef=clip["tempo"], tempo=result["tempo"], acc1=acc1, acc2=acc2,
-                       keyRef=f"{clip['key']} {clip['mode']}", key=f"{result['key']} {result['mode']}",
-                       keyScore=mirex_score((result["keyIndex"], result["mode"]), ref_key),
-                       meterRef=4 if clip["beatsPerBar"] in (2, 4) else 3, meter=result["timeSignature"])
+            row.update(
+                tempoRef=clip["tempo"],
+                tempo=result["tempo"],
+                acc1=acc1,
+                acc2=acc2,
+                keyRef=f"{clip['key']} {clip['mode']}",
+                key=f"{result['key']} {result['mode']}",
+                keyScore=mirex_score((result["keyIndex"], result["mode"]), ref_key),
+                meterRef=4 if clip["beatsPerBar"] in (2, 4) else 3,
+                meter=result["timeSignature"],
+            )
         y, file_sr = sf.read(path, dtype="float64", always_2d=True)
         ref_lufs = pyloudnorm.Meter(file_sr).integrated_loudness(y)
-        row.update(loudnessRef=round(ref_lufs, 2), loudness=result["loudness"],
-                   loudnessError=round(abs(result["loudness"] - max(ref_lufs, -70.0)), 2))
+        row.update(
+            loudnessRef=round(ref_lufs, 2),
+            loudness=result["loudness"],
+            loudnessError=round(abs(result["loudness"] - max(ref_lufs, -70.0)), 2),
+        )
         rows.append(row)
     summary = summarise(rows)
     pieces = {c["id"]: c.get("piece", 0) for c in manifest["clips"]}
@@ -86,7 +123,9 @@ def summarise(rows: list[dict]) -> dict:
     music = [r for r in rows if r["kind"] == "music"]
     speech = [r for r in rows if r["kind"] == "speech"]
     return {
-        "clips": len(rows), "music": len(music), "speech": len(speech),
+        "clips": len(rows),
+        "music": len(music),
+        "speech": len(speech),
         "tempoAcc1": round(np.mean([r["acc1"] for r in music]), 3),
         "tempoAcc2": round(np.mean([r["acc2"] for r in music]), 3),
         "keyMirex": round(np.mean([r["keyScore"] for r in music]), 3),
@@ -208,7 +247,8 @@ def main(argv=None) -> int:
         report["performance"] = performance(args.corpus, cache)
     s, p = report["accuracy"]["summary"], report.get("performance", {})
     met = {
-        "tempoAcc1": s["tempoAcc1"] >= TARGETS["tempoAcc1"], "tempoAcc2": s["tempoAcc2"] >= TARGETS["tempoAcc2"],
+        "tempoAcc1": s["tempoAcc1"] >= TARGETS["tempoAcc1"],
+        "tempoAcc2": s["tempoAcc2"] >= TARGETS["tempoAcc2"],
         "keyMirex": s["keyMirex"] >= TARGETS["keyMirex"],
         "loudness": s["loudnessMaxErrorLU"] <= TARGETS["loudnessMaxErrorLU"],
         "speechiness": s["speechMin"] > TARGETS["speechMin"] and s["musicSpeechMax"] < TARGETS["musicSpeechMax"],

@@ -7,6 +7,7 @@ optionally a drum track, an all-notes-off, and rendered with fluidsynth under a 
 get loudness-normalised copies at known LUFS (pyloudnorm). Speech: espeak-ng voices reading text.
 
 Output: <out>/manifest.json and one FLAC per clip. Everything is cached: an existing clip is kept."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,40 +42,148 @@ ENSEMBLES = {
     "guitar": [24, 25, 32],
     "choir-bass": [52, 52, 52, 33],
 }
-CANDIDATES = (
-    [f"bach/bwv{n}" for n in (
-        "2.6", "3.6", "4.8", "5.7", "6.6", "10.7", "11.6", "13.6", "14.5", "17.7", "18.5-lz", "19.7",
-        "20.11", "24.6", "25.6", "26.6", "28.6", "29.8", "30.6", "32.6", "33.6", "36.4-2", "37.6",
-        "38.6", "39.7", "40.8", "41.6", "42.7", "43.11", "44.7", "45.7", "47.5", "48.7", "55.5",
-        "56.5", "57.8", "60.5", "64.2", "64.8", "65.2", "65.7", "66.6", "67.7", "69.6-a", "70.7",
-        "72.6", "73.5", "74.8", "77.6", "78.7", "80.8", "81.7", "83.5", "84.5", "85.6", "86.6",
-        "87.7", "88.7", "89.6", "90.5", "92.9", "93.7", "94.8", "96.6", "99.6", "101.7", "102.7")]
-    + ["mozart/k155/movement1", "mozart/k155/movement3", "mozart/k156/movement1",
-       "mozart/k458/movement1", "mozart/k458/movement3", "mozart/k80/movement1",
-       "haydn/opus1no1/movement1", "haydn/opus1no1/movement3", "haydn/opus74no1/movement3",
-       "beethoven/opus18no1/movement1", "beethoven/opus18no1/movement3", "beethoven/opus59no1/movement3",
-       "joplin/maple_leaf_rag", "handel/rinaldo/lascia_chio_pianga", "corelli/opus3no1/1grave",
-       "schubert/lindenbaum", "monteverdi/madrigal.3.1", "cpebach"]
-)
+CANDIDATES = [
+    f"bach/bwv{n}"
+    for n in (
+        "2.6",
+        "3.6",
+        "4.8",
+        "5.7",
+        "6.6",
+        "10.7",
+        "11.6",
+        "13.6",
+        "14.5",
+        "17.7",
+        "18.5-lz",
+        "19.7",
+        "20.11",
+        "24.6",
+        "25.6",
+        "26.6",
+        "28.6",
+        "29.8",
+        "30.6",
+        "32.6",
+        "33.6",
+        "36.4-2",
+        "37.6",
+        "38.6",
+        "39.7",
+        "40.8",
+        "41.6",
+        "42.7",
+        "43.11",
+        "44.7",
+        "45.7",
+        "47.5",
+        "48.7",
+        "55.5",
+        "56.5",
+        "57.8",
+        "60.5",
+        "64.2",
+        "64.8",
+        "65.2",
+        "65.7",
+        "66.6",
+        "67.7",
+        "69.6-a",
+        "70.7",
+        "72.6",
+        "73.5",
+        "74.8",
+        "77.6",
+        "78.7",
+        "80.8",
+        "81.7",
+        "83.5",
+        "84.5",
+        "85.6",
+        "86.6",
+        "87.7",
+        "88.7",
+        "89.6",
+        "90.5",
+        "92.9",
+        "93.7",
+        "94.8",
+        "96.6",
+        "99.6",
+        "101.7",
+        "102.7",
+    )
+] + [
+    "mozart/k155/movement1",
+    "mozart/k155/movement3",
+    "mozart/k156/movement1",
+    "mozart/k458/movement1",
+    "mozart/k458/movement3",
+    "mozart/k80/movement1",
+    "haydn/opus1no1/movement1",
+    "haydn/opus1no1/movement3",
+    "haydn/opus74no1/movement3",
+    "beethoven/opus18no1/movement1",
+    "beethoven/opus18no1/movement3",
+    "beethoven/opus59no1/movement3",
+    "joplin/maple_leaf_rag",
+    "handel/rinaldo/lascia_chio_pianga",
+    "corelli/opus3no1/1grave",
+    "schubert/lindenbaum",
+    "monteverdi/madrigal.3.1",
+    "cpebach",
+]
 SPEECH = [
-    ("en", 160, "The old lighthouse keeper climbed the stairs every evening, counting each step aloud, "
-                "and when he reached the lamp he told the sea about his day, the weather, and the letters "
-                "he never sent."),
-    ("en-us", 175, "Good morning, this is your captain speaking. We expect a smooth flight today, with "
-                   "light winds over the mountains and clear skies at our destination. Please keep your "
-                   "seat belt fastened while seated."),
-    ("en-gb", 145, "In the second chapter the author argues that cities are not machines but gardens: "
-                   "they grow where people tend them, and they wither where nobody looks."),
-    ("de", 150, "Am Anfang war der Garten klein, doch jedes Jahr pflanzten die Kinder einen neuen Baum, "
-                "und heute wandern die Nachbarn sonntags durch einen kleinen Wald."),
-    ("fr", 165, "Le train de nuit traverse la campagne endormie, et dans le wagon restaurant deux inconnus "
-                "parlent de livres, de voyages et des villes qu'ils ne verront jamais."),
-    ("es", 170, "Mi abuela decía que la lluvia de abril trae historias, y cada tarde nos sentábamos junto "
-                "a la ventana para escuchar lo que el agua tenía que contar."),
-    ("it", 155, "La biblioteca chiude alle otto, ma il custode lascia sempre una lampada accesa per chi "
-                "ha dimenticato il tempo tra le pagine di un romanzo."),
-    ("en+m3", 190, "Breaking news: the city council has approved the new bicycle lanes, the library will "
-                   "open on Sundays, and the annual music festival moves to the river park this summer."),
+    (
+        "en",
+        160,
+        "The old lighthouse keeper climbed the stairs every evening, counting each step aloud, "
+        "and when he reached the lamp he told the sea about his day, the weather, and the letters "
+        "he never sent.",
+    ),
+    (
+        "en-us",
+        175,
+        "Good morning, this is your captain speaking. We expect a smooth flight today, with "
+        "light winds over the mountains and clear skies at our destination. Please keep your "
+        "seat belt fastened while seated.",
+    ),
+    (
+        "en-gb",
+        145,
+        "In the second chapter the author argues that cities are not machines but gardens: "
+        "they grow where people tend them, and they wither where nobody looks.",
+    ),
+    (
+        "de",
+        150,
+        "Am Anfang war der Garten klein, doch jedes Jahr pflanzten die Kinder einen neuen Baum, "
+        "und heute wandern die Nachbarn sonntags durch einen kleinen Wald.",
+    ),
+    (
+        "fr",
+        165,
+        "Le train de nuit traverse la campagne endormie, et dans le wagon restaurant deux inconnus "
+        "parlent de livres, de voyages et des villes qu'ils ne verront jamais.",
+    ),
+    (
+        "es",
+        170,
+        "Mi abuela decía que la lluvia de abril trae historias, y cada tarde nos sentábamos junto "
+        "a la ventana para escuchar lo que el agua tenía que contar.",
+    ),
+    (
+        "it",
+        155,
+        "La biblioteca chiude alle otto, ma il custode lascia sempre una lampada accesa per chi "
+        "ha dimenticato il tempo tra le pagine di un romanzo.",
+    ),
+    (
+        "en+m3",
+        190,
+        "Breaking news: the city council has approved the new bicycle lanes, the library will "
+        "open on Sundays, and the annual music festival moves to the river park this summer.",
+    ),
 ]
 
 
@@ -84,7 +193,7 @@ def _interleaved() -> list[str]:
     other = [c for c in CANDIDATES if not c.startswith("bach/")]
     out = []
     for i in range(max(len(bach), len(other))):
-        out += bach[i:i + 1] + other[i:i + 1]
+        out += bach[i : i + 1] + other[i : i + 1]
     return out
 
 
@@ -110,9 +219,17 @@ def select_pieces(limit: int) -> list[dict]:
         if ts.denominator != 4 or ts.numerator not in (2, 3, 4):
             print(f"skip {name}: meter {ts.ratioString}", file=sys.stderr)
             continue
-        picked.append({"source": name, "score": score, "key": truth[0], "mode": truth[1],
-                       "beatsPerBar": ts.numerator, "tempo": rng.randint(72, 150),
-                       "ensemble": rng.choice(sorted(ENSEMBLES))})
+        picked.append(
+            {
+                "source": name,
+                "score": score,
+                "key": truth[0],
+                "mode": truth[1],
+                "beatsPerBar": ts.numerator,
+                "tempo": rng.randint(72, 150),
+                "ensemble": rng.choice(sorted(ENSEMBLES)),
+            }
+        )
     return picked
 
 
@@ -210,12 +327,17 @@ def render(midi: Path, wav: Path) -> np.ndarray:
     subprocess.run(cmd, check=True, timeout=RENDER_TIMEOUT_S, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     y, _ = sf.read(wav, dtype="float32", always_2d=True)
     loud = np.flatnonzero(np.max(np.abs(y), axis=1) > 1e-3)
-    return y[loud[0]: loud[-1] + RENDER_SR // 2] if loud.size else y
+    return y[loud[0] : loud[-1] + RENDER_SR // 2] if loud.size else y
 
 
 def speak(lang: str, wpm: int, text: str, wav: Path) -> np.ndarray:
-    subprocess.run(["espeak-ng", "-v", lang, "-s", str(wpm), "-w", str(wav), text], check=True,
-                   timeout=RENDER_TIMEOUT_S, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["espeak-ng", "-v", lang, "-s", str(wpm), "-w", str(wav), text],
+        check=True,
+        timeout=RENDER_TIMEOUT_S,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     y, sr = sf.read(wav, dtype="float32", always_2d=True)
     return y, sr
 
@@ -242,8 +364,11 @@ def main(argv=None) -> int:
     manifest_path = args.out / "manifest.json"
     if manifest_path.exists():  # parsing the scores takes minutes: reuse a complete corpus
         old = json.loads(manifest_path.read_text())
-        if old.get("pieces") == args.pieces and old.get("version") == VERSION and all(
-                (args.out / c["file"]).exists() for c in old["clips"]):
+        if (
+            old.get("pieces") == args.pieces
+            and old.get("version") == VERSION
+            and all((args.out / c["file"]).exists() for c in old["clips"])
+        ):
             print(f"corpus up to date: {len(old['clips'])} clips in {args.out}", file=sys.stderr)
             return 0
     clips = []
@@ -260,9 +385,14 @@ def main(argv=None) -> int:
                 if not path.exists():
                     print(f"render {cid}", file=sys.stderr)
                     midi = tmp / f"{cid}.mid"
-                    _write_midi(_prepare(piece["score"], piece["tempo"]), midi,
-                                programs=ENSEMBLES[piece["ensemble"]], drums=drums,
-                                beats_per_bar=piece["beatsPerBar"], bpm=piece["tempo"])
+                    _write_midi(
+                        _prepare(piece["score"], piece["tempo"]),
+                        midi,
+                        programs=ENSEMBLES[piece["ensemble"]],
+                        drums=drums,
+                        beats_per_bar=piece["beatsPerBar"],
+                        bpm=piece["tempo"],
+                    )
                     y = render(midi, tmp / "render.wav")
                     sf.write(path, y, RENDER_SR, subtype="PCM_16")
                 clips.append({"id": cid, "file": path.name, "kind": "music", "drums": drums, **truth})
@@ -273,8 +403,9 @@ def main(argv=None) -> int:
                 if not path.exists():
                     y, sr = sf.read(args.out / f"{base}-drums.flac", dtype="float32", always_2d=True)
                     sf.write(path, normalise(y, sr, target), sr, subtype="PCM_16")
-                clips.append({"id": cid, "file": path.name, "kind": "music", "drums": True,
-                              "targetLufs": target, **truth})
+                clips.append(
+                    {"id": cid, "file": path.name, "kind": "music", "drums": True, "targetLufs": target, **truth}
+                )
         for j, (lang, wpm, text) in enumerate(SPEECH):
             cid = f"speech-{j}-{lang}"
             path = args.out / f"{cid}.flac"
@@ -283,8 +414,12 @@ def main(argv=None) -> int:
                 y, sr = speak(lang, wpm, text, tmp / "speech.wav")
                 sf.write(path, y, sr, subtype="PCM_16")
             clips.append({"id": cid, "file": path.name, "kind": "speech", "source": f"espeak-ng {lang} {wpm} wpm"})
-    manifest_path.write_text(json.dumps({"version": VERSION, "seed": SEED, "pieces": args.pieces,
-                                         "soundfont": SOUNDFONT.name, "clips": clips}, indent=1))
+    manifest_path.write_text(
+        json.dumps(
+            {"version": VERSION, "seed": SEED, "pieces": args.pieces, "soundfont": SOUNDFONT.name, "clips": clips},
+            indent=1,
+        )
+    )
     print(f"{len(clips)} clips in {args.out}", file=sys.stderr)
     return 0
 

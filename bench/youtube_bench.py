@@ -7,6 +7,7 @@
   in-process: real DynamoDB adds its network round trip, a few ms in-region)
 - transcode600sSeconds: ffmpeg, 600 s of 64 kb/s stereo Opus -> mono Opus, wall and CPU seconds
   (budget 6 s at 600 s; Lambda at 1024 MB has about 0.6 vCPU, so wall there is about CPU / 0.6)"""
+
 from __future__ import annotations
 
 import contextlib
@@ -35,10 +36,19 @@ from functions.youtube.service import Deps  # noqa: E402
 from functions.youtube.telemetry import Telemetry  # noqa: E402
 
 ROUNDS = 200
-VALUE = {"videoInfo": {"id": "BaW_jenozKc", "title": "t", "channel": "c", "duration": 212.0,
-                       "thumbnail": "https://i.ytimg.com/vi/BaW_jenozKc/hqdefault.jpg", "uploadDate": "2012-10-02",
-                       "viewCount": 1, "isLive": False},
-         "analysis": {"analyzerVersion": "1.0.0", "tempo": 120.0, "mfcc": [0.0] * 13}}
+VALUE = {
+    "videoInfo": {
+        "id": "BaW_jenozKc",
+        "title": "t",
+        "channel": "c",
+        "duration": 212.0,
+        "thumbnail": "https://i.ytimg.com/vi/BaW_jenozKc/hqdefault.jpg",
+        "uploadDate": "2012-10-02",
+        "viewCount": 1,
+        "isLive": False,
+    },
+    "analysis": {"analyzerVersion": "1.0.0", "tempo": 120.0, "mfcc": [0.0] * 13},
+}
 
 
 class Context:
@@ -61,9 +71,16 @@ def _event() -> dict:
 
 
 def _hit_ms(cache) -> dict:
-    deps = Deps(settings=Settings(analyzer_version="1.0.0"), cache=SafeCache(cache, logger=handler.logger),
-                invoker=None, secrets=None, telemetry=Telemetry(handler.metrics), logger=handler.logger,
-                ffmpeg=lambda: "", extractor_factory=None)
+    deps = Deps(
+        settings=Settings(analyzer_version="1.0.0"),
+        cache=SafeCache(cache, logger=handler.logger),
+        invoker=None,
+        secrets=None,
+        telemetry=Telemetry(handler.metrics),
+        logger=handler.logger,
+        ffmpeg=lambda: "",
+        extractor_factory=None,
+    )
     handler.deps = lambda: deps
     cache.put("BaW_jenozKc", "1.0.0", VALUE)
     event, context, times = _event(), Context(), []
@@ -74,14 +91,20 @@ def _hit_ms(cache) -> dict:
             times.append((time.perf_counter() - started) * 1000)
         assert result["statusCode"] == 200 and result["multiValueHeaders"]["X-Cache"] == ["Hit"], result
     times.sort()
-    return {"p50": round(statistics.median(times), 2), "p99": round(times[int(len(times) * 0.99) - 1], 2),
-            "max": round(times[-1], 2), "n": len(times)}
+    return {
+        "p50": round(statistics.median(times), 2),
+        "p99": round(times[int(len(times) * 0.99) - 1], 2),
+        "max": round(times[-1], 2),
+        "n": len(times),
+    }
 
 
 def _cold_import_s() -> float:
     code = "import time; t = time.perf_counter(); import functions.youtube.handler; print(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(3)]
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
+    ]
     return round(statistics.median(runs), 3)
 
 
@@ -89,32 +112,64 @@ def _transcode_s() -> float:
     ffmpeg = transcode.find_ffmpeg()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "noise.webm"
-        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "anoisesrc=d=600:c=pink:r=48000",
-                        "-ac", "2", "-c:a", "libopus", "-b:a", "64k", str(source)], check=True, timeout=300)
+        subprocess.run(
+            [
+                ffmpeg,
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "anoisesrc=d=600:c=pink:r=48000",
+                "-ac",
+                "2",
+                "-c:a",
+                "libopus",
+                "-b:a",
+                "64k",
+                str(source),
+            ],
+            check=True,
+            timeout=300,
+        )
         before = os.times()
         started = time.perf_counter()
         transcode.to_mono_opus(source, Path(tmp) / "audio.ogg", ffmpeg=ffmpeg, max_seconds=600, timeout_s=300)
         after = os.times()
-        return {"wall": round(time.perf_counter() - started, 2),
-                "cpu": round(after.children_user + after.children_system
-                             - before.children_user - before.children_system, 2)}
+        return {
+            "wall": round(time.perf_counter() - started, 2),
+            "cpu": round(
+                after.children_user + after.children_system - before.children_user - before.children_system, 2
+            ),
+        }
 
 
 def main() -> None:
     logging.disable(logging.WARNING)
-    os.environ.update(POWERTOOLS_TRACE_DISABLED="true",
-                      POWERTOOLS_LOG_LEVEL="ERROR", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
+    os.environ.update(
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+    )
     result = {"coldImportSeconds": _cold_import_s(), "cacheHitMs": {"embedded": _hit_ms(EmbeddedCache(ttl_days=1))}}
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName="cache", BillingMode="PAY_PER_REQUEST",
-                            AttributeDefinitions=[{"AttributeName": "cache_key", "AttributeType": "S"}],
-                            KeySchema=[{"AttributeName": "cache_key", "KeyType": "HASH"}])
+        client.create_table(
+            TableName="cache",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "cache_key", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "cache_key", "KeyType": "HASH"}],
+        )
         result["cacheHitMs"]["dynamodbMoto"] = _hit_ms(DynamoCache(client=client, table="cache", ttl_days=1))
     result["transcode600sSeconds"] = _transcode_s()
-    result["goals"] = {"cacheHitMs": 100, "coldImportSeconds": 1.5,
-                       "transcode600sSeconds": budget.transcode_budget(600, 600)}
+    result["goals"] = {
+        "cacheHitMs": 100,
+        "coldImportSeconds": 1.5,
+        "transcode600sSeconds": budget.transcode_budget(600, 600),
+    }
     print(json.dumps(result, indent=2))
 
 

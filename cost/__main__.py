@@ -2,6 +2,7 @@
 
 `make cost ENV=dev REQUESTS=10000` runs this. Prices come from the newest cost/prices-*.json
 (or --prices), traffic from cost/workload.json, everything else from Terraform (tfparse)."""
+
 from __future__ import annotations
 
 import argparse
@@ -44,14 +45,18 @@ def _price(line) -> str:
 
 def render(result: Estimate, *, prices_file: Path, prices: dict, budget: float | None) -> str:
     meta = prices["_meta"]
-    out = [f"Monthly cost of {result.environment} for {result.requests:,} API requests "
-           f"({prices_file.name}: {meta['region']}, {meta['currency']}, prices as of {meta['as_of']})", ""]
+    out = [
+        f"Monthly cost of {result.environment} for {result.requests:,} API requests "
+        f"({prices_file.name}: {meta['region']}, {meta['currency']}, prices as of {meta['as_of']})",
+        "",
+    ]
     out.append(f"{'Service':<16}{'Item':<56}{'Quantity':>22}  {'Unit price':<24}{'USD/month':>10}")
     for line in result.lines:
         quantity = f"{line.quantity:,.0f}" if line.quantity >= 100 else f"{line.quantity:,.4g}"
         unit = _singular(line.unit) if line.quantity == 1 else line.unit
-        out.append(f"{line.service:<16}{line.item[:55]:<56}{quantity + ' ' + unit:>22}  "
-                   f"{_price(line):<24}{line.cost:>10.4f}")
+        out.append(
+            f"{line.service:<16}{line.item[:55]:<56}{quantity + ' ' + unit:>22}  {_price(line):<24}{line.cost:>10.4f}"
+        )
     out.append("")
     out.append(f"{'Traffic-driven':<72}{result.variable:>34.2f}")
     out.append(f"{'Fixed (metrics, alarms, dashboard, storage, budget)':<72}{result.fixed:>34.2f}")
@@ -70,10 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, required=True, help="API requests a month")
     parser.add_argument("--prices", type=Path, default=None, help="price file (default: newest cost/prices-*.json)")
     parser.add_argument("--workload", type=Path, default=HERE / "workload.json")
-    parser.add_argument("--duration", type=_duration, action="append", default=[], metavar="FUNCTION=MS",
-                        help="measured duration of every call to FUNCTION, e.g. poetry=2400 (repeatable)")
-    parser.add_argument("--worst-case", action="store_true",
-                        help="every call runs to its timeout, every invocation is cold, poems use maxTokens")
+    parser.add_argument(
+        "--duration",
+        type=_duration,
+        action="append",
+        default=[],
+        metavar="FUNCTION=MS",
+        help="measured duration of every call to FUNCTION, e.g. poetry=2400 (repeatable)",
+    )
+    parser.add_argument(
+        "--worst-case",
+        action="store_true",
+        help="every call runs to its timeout, every invocation is cold, poems use maxTokens",
+    )
     parser.add_argument("--json", action="store_true", help="print the breakdown as JSON")
     args = parser.parse_args(argv)
     if args.requests < 0:
@@ -86,8 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     workload = json.loads(args.workload.read_text())
     try:
         deployment = from_terraform(args.env, workload=workload)
-        result = estimate(requests=args.requests, deployment=deployment, workload=workload, prices=prices,
-                          worst_case=args.worst_case, durations_ms=dict(args.duration))
+        result = estimate(
+            requests=args.requests,
+            deployment=deployment,
+            workload=workload,
+            prices=prices,
+            worst_case=args.worst_case,
+            durations_ms=dict(args.duration),
+        )
     except ValueError as err:
         print(f"cost: {err}", file=sys.stderr)
         return 2
@@ -95,12 +115,32 @@ def main(argv: list[str] | None = None) -> int:
         result.notes.append("worst case: every call runs to its configured timeout")
     budget = budget_limit(args.env)
     if args.json:
-        print(json.dumps({"environment": result.environment, "requests": result.requests,
-                          "prices": prices_file.name, "total": round(result.total, 4),
-                          "fixed": round(result.fixed, 4), "total_after_free": round(result.total_after_free, 4),
-                          "budget": budget, "notes": result.notes,
-                          "lines": [{"service": x.service, "item": x.item, "quantity": x.quantity, "unit": x.unit,
-                                     "unit_price": x.unit_price, "cost": x.cost} for x in result.lines]}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "environment": result.environment,
+                    "requests": result.requests,
+                    "prices": prices_file.name,
+                    "total": round(result.total, 4),
+                    "fixed": round(result.fixed, 4),
+                    "total_after_free": round(result.total_after_free, 4),
+                    "budget": budget,
+                    "notes": result.notes,
+                    "lines": [
+                        {
+                            "service": x.service,
+                            "item": x.item,
+                            "quantity": x.quantity,
+                            "unit": x.unit,
+                            "unit_price": x.unit_price,
+                            "cost": x.cost,
+                        }
+                        for x in result.lines
+                    ],
+                },
+                indent=1,
+            )
+        )
     else:
         print(render(result, prices_file=prices_file, prices=prices, budget=budget))
     return 0

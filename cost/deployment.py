@@ -2,6 +2,7 @@
 tfparse with the workspace's var-file (memory, timeout, architecture and tracing of every
 function, log retention, alarms, dashboards, budgets, API method metrics), the contract's
 operations, the metric names each function's code emits, and artifact sizes from the build."""
+
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,9 @@ def literal_metric_names(function_dir: Path) -> set[str]:
     for path in sorted(function_dir.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-                    "add_metric", "single_metric"):
+                "add_metric",
+                "single_metric",
+            ):
                 for arg in [kw.value for kw in node.keywords if kw.arg == "name"] + node.args[:1]:
                     names |= _literal_strings(arg)
     return names
@@ -46,7 +49,7 @@ def emitted_metrics(function_dir: Path, *, exclude: set[str]) -> list[str]:
 
 
 def _literal_strings(node) -> set[str]:
-    """"A" -> {A}; `"A" if cond else "B"` -> {A, B} (never the strings inside cond)."""
+    """ "A" -> {A}; `"A" if cond else "B"` -> {A, B} (never the strings inside cond)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
     if isinstance(node, ast.IfExp):
@@ -81,24 +84,38 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
     if not var_file.exists():
         known = sorted(p.stem for p in var_file.parent.glob("*.tfvars"))
         raise ValueError(f"no terraform/environments/{environment}.tfvars (environments: {', '.join(known)})")
-    parsed = tfparse.load_from_path(TERRAFORM, workspace_name=environment,
-                                    vars_paths=[f"environments/{environment}.tfvars"])
+    parsed = tfparse.load_from_path(
+        TERRAFORM, workspace_name=environment, vars_paths=[f"environments/{environment}.tfvars"]
+    )
     functions, retention = {}, []
     for fn in _resources(parsed, "aws_lambda_function"):
         key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
-        functions[key] = FunctionSpec(memory_mb=int(fn["memory_size"]), timeout_s=float(fn["timeout"]),
-                                      architecture=(fn.get("architectures") or ["x86_64"])[0])
-    tracing = all(_blocks(fn.get("tracing_config"))[0].get("mode") == "Active"
-                  for fn in _resources(parsed, "aws_lambda_function") if fn.get("tracing_config"))
+        functions[key] = FunctionSpec(
+            memory_mb=int(fn["memory_size"]),
+            timeout_s=float(fn["timeout"]),
+            architecture=(fn.get("architectures") or ["x86_64"])[0],
+        )
+    tracing = all(
+        _blocks(fn.get("tracing_config"))[0].get("mode") == "Active"
+        for fn in _resources(parsed, "aws_lambda_function")
+        if fn.get("tracing_config")
+    )
     for group in _resources(parsed, "aws_cloudwatch_log_group"):
         if str(group.get("name", "")).startswith("/aws/lambda/"):
             retention.append(int(group["retention_in_days"]))
 
     contract = yaml.safe_load((ROOT / "functions" / "openapi.yaml").read_text())
-    operations = {op["operationId"]: op["x-function"] for methods in contract["paths"].values()
-                  for op in methods.values() if isinstance(op, dict) and "operationId" in op}
-    detailed = any(_blocks(s.get("settings"))[0].get("metrics_enabled") is True
-                   for s in _resources(parsed, "aws_api_gateway_method_settings") if s.get("settings"))
+    operations = {
+        op["operationId"]: op["x-function"]
+        for methods in contract["paths"].values()
+        for op in methods.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    detailed = any(
+        _blocks(s.get("settings"))[0].get("metrics_enabled") is True
+        for s in _resources(parsed, "aws_api_gateway_method_settings")
+        if s.get("settings")
+    )
 
     obs = workload["observability"]
     custom = {}
@@ -111,24 +128,34 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
     with open(var_file) as handle:
         secrets = sum(len(v) for v in hcl2.load(handle).get("function_secrets", {}).values())
     artifact_keys = [f"function/{k}" for k in functions] + sorted(
-        {f"layer/{layer}" for fn in json.loads((ROOT / "functions" / "settings.json").read_text())["functions"].values()
-         for layer in fn["layers"]})
+        {
+            f"layer/{layer}"
+            for fn in json.loads((ROOT / "functions" / "settings.json").read_text())["functions"].values()
+            for layer in fn["layers"]
+        }
+    )
     artifact_bytes, artifact_note = _artifact_bytes(workload, artifact_keys)
     return Deployment(
-        environment=environment, functions=functions, operations=operations, custom_metrics=custom,
+        environment=environment,
+        functions=functions,
+        operations=operations,
+        custom_metrics=custom,
         alarm_metrics=sum(_alarm_metrics(a) for a in _resources(parsed, "aws_cloudwatch_metric_alarm")),
         dashboards=len(_resources(parsed, "aws_cloudwatch_dashboard")),
         budgets=len(_resources(parsed, "aws_budgets_budget")),
         api_detailed_metric_methods=len(operations) if detailed else 0,
         log_retention_days=max(retention) if retention else 30,
-        secrets=secrets, artifact_bytes=artifact_bytes, tracing=tracing,
+        secrets=secrets,
+        artifact_bytes=artifact_bytes,
+        tracing=tracing,
         notes=tuple(n for n in [artifact_note, _streams_note(custom)] if n),
     )
 
 
 def _streams_note(custom: dict[str, list[str]]) -> str:
-    listed = (f"{key} {len(names)} ({', '.join(n for n in names if '#' not in n)})"
-              for key, names in sorted(custom.items()))
+    listed = (
+        f"{key} {len(names)} ({', '.join(n for n in names if '#' not in n)})" for key, names in sorted(custom.items())
+    )
     return "custom metric streams: " + "; ".join(listed)
 
 

@@ -8,6 +8,7 @@ requests, Bedrock bills tokens, CloudWatch bills log bytes, custom metrics, alar
 dashboards, X-Ray bills traces. Fixed items (metrics, alarms, dashboards, storage, budgets)
 do not depend on traffic. Every line keeps its quantity and unit price so the breakdown shows
 what a change costs; always-free allowances are applied per pool only in `total_after_free`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class FunctionSpec:
 @dataclass(frozen=True)
 class Deployment:
     """What Terraform configures for one environment (see cost.deployment.from_terraform)."""
+
     environment: str
     functions: dict[str, FunctionSpec]
     operations: dict[str, str]  # operationId -> function key (x-function)
@@ -88,8 +90,15 @@ class Estimate:
         return total
 
 
-def estimate(*, requests: int, deployment: Deployment, workload: dict, prices: dict,
-             worst_case: bool = False, durations_ms: dict[str, float] | None = None) -> Estimate:
+def estimate(
+    *,
+    requests: int,
+    deployment: Deployment,
+    workload: dict,
+    prices: dict,
+    worst_case: bool = False,
+    durations_ms: dict[str, float] | None = None,
+) -> Estimate:
     """Monthly cost of `deployment` serving `requests` API requests shaped by `workload`.
 
     durations_ms overrides the workload's duration of every call to that function (ms);
@@ -147,8 +156,16 @@ def estimate(*, requests: int, deployment: Deployment, workload: dict, prices: d
 
     lines: list[Line] = []
     lam = prices["lambda"]
-    lines.append(Line("Lambda", "requests (all functions)", sum(invocations.values()), "requests",
-                      lam["request_per_million"] / 1e6, pool="lambda_requests"))
+    lines.append(
+        Line(
+            "Lambda",
+            "requests (all functions)",
+            sum(invocations.values()),
+            "requests",
+            lam["request_per_million"] / 1e6,
+            pool="lambda_requests",
+        )
+    )
     log_bytes = requests * workload["api"]["access_log_bytes_per_request"]
     for key, fn in sorted(deployment.functions.items()):
         profile = workload["functions"].get(key)
@@ -156,69 +173,193 @@ def estimate(*, requests: int, deployment: Deployment, workload: dict, prices: d
             raise ValueError(f"the workload has no profile for function {key!r}: add it to cost/workload.json")
         gb_s_price = lam["gb_second"][fn.architecture]
         memory_gb = fn.memory_mb / MB_PER_GB
-        lines.append(Line("Lambda", f"{key}: {fn.memory_mb} MB x {_seconds(billed_ms[key], invocations[key])} s",
-                          memory_gb * billed_ms[key] / 1000, "GB-s", gb_s_price, pool="lambda_gb_s"))
+        lines.append(
+            Line(
+                "Lambda",
+                f"{key}: {fn.memory_mb} MB x {_seconds(billed_ms[key], invocations[key])} s",
+                memory_gb * billed_ms[key] / 1000,
+                "GB-s",
+                gb_s_price,
+                pool="lambda_gb_s",
+            )
+        )
         cold_rate = workload["worst_case"]["cold_start_rate"] if worst_case else profile["cold_start_rate"]
         if lam.get("init_billed") and invocations[key]:
             cold = invocations[key] * cold_rate
-            lines.append(Line("Lambda", f"{key}: INIT {profile['init_ms'] / 1000:g} s x {cold:,.0f} cold starts",
-                              memory_gb * cold * profile["init_ms"] / 1000, "GB-s", gb_s_price, pool="lambda_gb_s"))
+            lines.append(
+                Line(
+                    "Lambda",
+                    f"{key}: INIT {profile['init_ms'] / 1000:g} s x {cold:,.0f} cold starts",
+                    memory_gb * cold * profile["init_ms"] / 1000,
+                    "GB-s",
+                    gb_s_price,
+                    pool="lambda_gb_s",
+                )
+            )
         log_bytes += invocations[key] * profile["log_bytes_per_invocation"]
 
-    lines.append(Line("API Gateway", "REST requests", requests, "requests",
-                      prices["api_gateway_rest"]["request_per_million"] / 1e6))
+    lines.append(
+        Line(
+            "API Gateway",
+            "REST requests",
+            requests,
+            "requests",
+            prices["api_gateway_rest"]["request_per_million"] / 1e6,
+        )
+    )
     for model, (tokens_in, tokens_out) in sorted(tokens.items()):
         rate = prices["bedrock"]["models"][model]["geo_or_in_region"]
-        lines.append(Line("Bedrock", f"{model} input tokens", tokens_in, "tokens",
-                          rate["input_per_million_tokens"] / 1e6))
-        lines.append(Line("Bedrock", f"{model} output tokens", tokens_out, "tokens",
-                          rate["output_per_million_tokens"] / 1e6))
+        lines.append(
+            Line("Bedrock", f"{model} input tokens", tokens_in, "tokens", rate["input_per_million_tokens"] / 1e6)
+        )
+        lines.append(
+            Line("Bedrock", f"{model} output tokens", tokens_out, "tokens", rate["output_per_million_tokens"] / 1e6)
+        )
 
     cw, obs = prices["cloudwatch"], workload["observability"]
-    lines.append(Line("CloudWatch", "log ingestion (functions + API access logs)", log_bytes / gb, "GB",
-                      cw["logs_ingestion_per_gb"], pool="logs_gb"))
+    lines.append(
+        Line(
+            "CloudWatch",
+            "log ingestion (functions + API access logs)",
+            log_bytes / gb,
+            "GB",
+            cw["logs_ingestion_per_gb"],
+            pool="logs_gb",
+        )
+    )
     stored_gb = log_bytes / gb * deployment.log_retention_days * 24 / month_hours * obs["logs_compression_ratio"]
-    lines.append(Line("CloudWatch", f"log storage ({deployment.log_retention_days} d retention, compressed)",
-                      stored_gb, "GB-month", cw["logs_storage_per_gb_month"]))
+    lines.append(
+        Line(
+            "CloudWatch",
+            f"log storage ({deployment.log_retention_days} d retention, compressed)",
+            stored_gb,
+            "GB-month",
+            cw["logs_storage_per_gb_month"],
+        )
+    )
     streams = sum(len(names) for names in deployment.custom_metrics.values())
-    lines.append(Line("CloudWatch", f"custom metrics (EMF, {streams} streams)", streams, "metrics",
-                      cw["custom_metric_per_month"], pool="custom_metrics", fixed=True))
+    lines.append(
+        Line(
+            "CloudWatch",
+            f"custom metrics (EMF, {streams} streams)",
+            streams,
+            "metrics",
+            cw["custom_metric_per_month"],
+            pool="custom_metrics",
+            fixed=True,
+        )
+    )
     if deployment.api_detailed_metric_methods:
         detailed = deployment.api_detailed_metric_methods * obs["api_detailed_metrics_per_method"]
         methods = deployment.api_detailed_metric_methods
-        lines.append(Line("CloudWatch", f"API Gateway detailed metrics ({methods} methods)", detailed, "metrics",
-                          cw["custom_metric_per_month"], pool="custom_metrics", fixed=True))
-    lines.append(Line("CloudWatch", "alarm metrics", deployment.alarm_metrics, "alarm metrics",
-                      cw["alarm_metric_per_month"], pool="alarm_metrics", fixed=True))
-    lines.append(Line("CloudWatch", "dashboards", deployment.dashboards, "dashboards",
-                      cw["dashboard_per_month"], pool="dashboards", fixed=True))
+        lines.append(
+            Line(
+                "CloudWatch",
+                f"API Gateway detailed metrics ({methods} methods)",
+                detailed,
+                "metrics",
+                cw["custom_metric_per_month"],
+                pool="custom_metrics",
+                fixed=True,
+            )
+        )
+    lines.append(
+        Line(
+            "CloudWatch",
+            "alarm metrics",
+            deployment.alarm_metrics,
+            "alarm metrics",
+            cw["alarm_metric_per_month"],
+            pool="alarm_metrics",
+            fixed=True,
+        )
+    )
+    lines.append(
+        Line(
+            "CloudWatch",
+            "dashboards",
+            deployment.dashboards,
+            "dashboards",
+            cw["dashboard_per_month"],
+            pool="dashboards",
+            fixed=True,
+        )
+    )
     if deployment.tracing:
-        lines.append(Line("X-Ray", "traces recorded (one per API request)", requests, "traces",
-                          prices["xray"]["trace_recorded_per_million"] / 1e6, pool="traces"))
+        lines.append(
+            Line(
+                "X-Ray",
+                "traces recorded (one per API request)",
+                requests,
+                "traces",
+                prices["xray"]["trace_recorded_per_million"] / 1e6,
+                pool="traces",
+            )
+        )
 
     ddb = prices["dynamodb_on_demand"]
     lines.append(Line("DynamoDB", "read request units", reads, "RRU", ddb["read_request_unit_per_million"] / 1e6))
     lines.append(Line("DynamoDB", "write request units", writes, "WRU", ddb["write_request_unit_per_million"] / 1e6))
-    lines.append(Line("DynamoDB", "cache storage", cached_bytes / gb, "GB-month", ddb["storage_per_gb_month"],
-                      pool="dynamodb_gb"))
+    lines.append(
+        Line(
+            "DynamoDB", "cache storage", cached_bytes / gb, "GB-month", ddb["storage_per_gb_month"], pool="dynamodb_gb"
+        )
+    )
     storage = workload["storage"]
-    lines.append(Line("S3", f"artifacts ({storage['artifact_versions_kept']} versions kept)",
-                      deployment.artifact_bytes * storage["artifact_versions_kept"] / gb, "GB-month",
-                      prices["s3_standard"]["storage_per_gb_month"], fixed=True))
-    lines.append(Line("Data transfer", "responses to the internet", response_bytes / gb, "GB",
-                      prices["data_transfer_out"]["internet_per_gb"], pool="transfer_gb"))
+    lines.append(
+        Line(
+            "S3",
+            f"artifacts ({storage['artifact_versions_kept']} versions kept)",
+            deployment.artifact_bytes * storage["artifact_versions_kept"] / gb,
+            "GB-month",
+            prices["s3_standard"]["storage_per_gb_month"],
+            fixed=True,
+        )
+    )
+    lines.append(
+        Line(
+            "Data transfer",
+            "responses to the internet",
+            response_bytes / gb,
+            "GB",
+            prices["data_transfer_out"]["internet_per_gb"],
+            pool="transfer_gb",
+        )
+    )
     if deployment.secrets:
-        lines.append(Line("Secrets Manager", "secrets", deployment.secrets, "secrets",
-                          prices["secrets_manager"]["secret_per_month"], fixed=True))
-    lines.append(Line("Budgets", "cost budgets", deployment.budgets, "budgets",
-                      prices["budgets"]["budget_per_day"] * month_hours / 24, pool="budgets", fixed=True))
+        lines.append(
+            Line(
+                "Secrets Manager",
+                "secrets",
+                deployment.secrets,
+                "secrets",
+                prices["secrets_manager"]["secret_per_month"],
+                fixed=True,
+            )
+        )
+    lines.append(
+        Line(
+            "Budgets",
+            "cost budgets",
+            deployment.budgets,
+            "budgets",
+            prices["budgets"]["budget_per_day"] * month_hours / 24,
+            pool="budgets",
+            fixed=True,
+        )
+    )
 
     free = {
-        "lambda_requests": lam["free"]["requests"], "lambda_gb_s": lam["free"]["gb_seconds"],
-        "logs_gb": cw["free"]["logs_gb"], "custom_metrics": cw["free"]["custom_metrics"],
-        "alarm_metrics": cw["free"]["alarm_metrics"], "dashboards": cw["free"]["dashboards"],
-        "traces": prices["xray"]["free"]["traces"], "dynamodb_gb": ddb["free"]["storage_gb"],
-        "transfer_gb": prices["data_transfer_out"]["free"]["gb"], "budgets": prices["budgets"]["free"]["budgets"],
+        "lambda_requests": lam["free"]["requests"],
+        "lambda_gb_s": lam["free"]["gb_seconds"],
+        "logs_gb": cw["free"]["logs_gb"],
+        "custom_metrics": cw["free"]["custom_metrics"],
+        "alarm_metrics": cw["free"]["alarm_metrics"],
+        "dashboards": cw["free"]["dashboards"],
+        "traces": prices["xray"]["free"]["traces"],
+        "dynamodb_gb": ddb["free"]["storage_gb"],
+        "transfer_gb": prices["data_transfer_out"]["free"]["gb"],
+        "budgets": prices["budgets"]["free"]["budgets"],
     }
     return Estimate(deployment.environment, requests, lines, free, notes)
 

@@ -1,5 +1,6 @@
 """Synthetic audio for the analysis tests: tones, click tracks, chords in known keys,
 speech-like syllables, and encoders to every container the analysis accepts."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,7 @@ def midi_hz(note: float) -> float:
 
 def tone(freq: float, seconds: float, *, sr: int, harmonics: int = 4, amp: float = 0.2) -> np.ndarray:
     t = np.arange(int(seconds * sr)) / sr
-    y = sum((0.6 ** (h - 1)) * np.sin(2 * np.pi * freq * h * t) for h in range(1, harmonics + 1)
-            if freq * h < sr / 2)
+    y = sum((0.6 ** (h - 1)) * np.sin(2 * np.pi * freq * h * t) for h in range(1, harmonics + 1) if freq * h < sr / 2)
     env = np.minimum(1.0, np.minimum(t / 0.01, (seconds - t) / 0.05))
     return (amp * y * env).astype(np.float32)
 
@@ -30,8 +30,8 @@ def click_track(bpm: float, seconds: float, *, sr: int, accent_every: int = 0, s
     for i, start in enumerate(np.arange(0.1, seconds - 0.05, 60.0 / bpm)):
         s = int(start * sr)
         gain = 0.9 if accent_every and i % accent_every == 0 else 0.3
-        seg = y[s:s + len(burst)]
-        seg += gain * burst[:len(seg)]
+        seg = y[s : s + len(burst)]
+        seg += gain * burst[: len(seg)]
     return y
 
 
@@ -70,7 +70,8 @@ def encode(y: np.ndarray, sr: int, fmt: str = "wav", subtype: str | None = None)
     """Encode float samples ((n,) or (n, channels)) to bytes in `fmt` (wav/flac/ogg/opus/mp3)."""
     buf = io.BytesIO()
     container = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "opus": "OGG", "mp3": "MP3"}[fmt]
-    subtype = subtype or {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "opus": "OPUS",
-                          "mp3": "MPEG_LAYER_III"}[fmt]
+    subtype = (
+        subtype or {"wav": "PCM_16", "flac": "PCM_16", "ogg": "VORBIS", "opus": "OPUS", "mp3": "MPEG_LAYER_III"}[fmt]
+    )
     sf.write(buf, y, sr, format=container, subtype=subtype)
     return buf.getvalue()

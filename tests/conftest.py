@@ -1,5 +1,6 @@
 """Shared fixtures. Paths come from this file's location; environment changes go through
 monkeypatch so no test leaks settings into another."""
+
 from __future__ import annotations
 
 import json

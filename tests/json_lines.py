@@ -1,4 +1,5 @@
 """Parse what a function printed: its JSON log lines and EMF documents, skipping other text."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Contract validators (functions.common.contract honours OpenAPI 3.0's `nullable`), a
 contract-valid sample analysis and a no-secrets store, shared by the youtube tests."""
+
 from __future__ import annotations
 
 from functions.common.contract import component_validator
@@ -12,10 +13,26 @@ def validator(name: str):
 def sample_analysis(**overrides) -> dict:
     """A contract-valid `Analysis` (what the analysis function returns), for stand-ins."""
     analysis = {
-        "analyzerVersion": "1.0.0", "duration": 20.0, "tempo": 120.0, "tempoConfidence": 0.7, "timeSignature": 4,
-        "key": "C", "keyIndex": 0, "mode": "major", "keyConfidence": 0.4, "loudness": -14.0, "energy": 0.6,
-        "danceability": 0.7, "valence": 0.6, "acousticness": 0.3, "instrumentalness": 1.0, "speechiness": 0.05,
-        "spectralCentroid": 1500.0, "spectralRolloff": 3200.0, "zeroCrossingRate": 0.05, "mfcc": [0.0] * 13,
+        "analyzerVersion": "1.0.0",
+        "duration": 20.0,
+        "tempo": 120.0,
+        "tempoConfidence": 0.7,
+        "timeSignature": 4,
+        "key": "C",
+        "keyIndex": 0,
+        "mode": "major",
+        "keyConfidence": 0.4,
+        "loudness": -14.0,
+        "energy": 0.6,
+        "danceability": 0.7,
+        "valence": 0.6,
+        "acousticness": 0.3,
+        "instrumentalness": 1.0,
+        "speechiness": 0.05,
+        "spectralCentroid": 1500.0,
+        "spectralRolloff": 3200.0,
+        "zeroCrossingRate": 0.05,
+        "mfcc": [0.0] * 13,
         "mood": "uplifting",
     }
     analysis.update(overrides)

@@ -4,6 +4,7 @@ Starts the local API in this process on a free 127.0.0.1 port, with thumbnails s
 loopback TLS upstream, runs N keep-alive clients for D seconds over offline poetry and
 thumbnails, and prints JSON with counts, errors and p50/p99 latency. Exits 1 on any error.
 With --url (a loopback address only) it drives an already running API, poetry only."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,26 @@ MAX_REQUESTS_PER_CLIENT = 100_000  # a second bound besides time
 
 
 def _poetry(i: int):
-    return "POST", "/api/poetry/generate", json.dumps(POEMS[i % len(POEMS)]).encode(), \
-        {"Content-Type": "application/json"}, 200
+    return (
+        "POST",
+        "/api/poetry/generate",
+        json.dumps(POEMS[i % len(POEMS)]).encode(),
+        {"Content-Type": "application/json"},
+        200,
+    )
 
 
 THUMB_PATH = "/vi/dQw4w9WgXcQ/hqdefault.jpg"
 
 
 def _thumbnail(i: int):
-    return "GET", f"/api/thumbnail?url=https://i.ytimg.com{THUMB_PATH}", None, \
-        {"Accept": "image/avif,image/webp,*/*"}, 200
+    return (
+        "GET",
+        f"/api/thumbnail?url=https://i.ytimg.com{THUMB_PATH}",
+        None,
+        {"Accept": "image/avif,image/webp,*/*"},
+        200,
+    )
 
 
 def local_thumbnail_upstream():
@@ -103,13 +114,23 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
     elapsed = time.monotonic() - started
     all_latencies = [v for values in results.values() for v in values]
     return {
-        "clients": clients, "seconds": round(elapsed, 2), "requests": len(all_latencies),
-        "errors": len(errors), "error_samples": sorted(set(errors))[:10],
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "requests": len(all_latencies),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:10],
         "requests_per_second": round(len(all_latencies) / elapsed, 1) if elapsed else 0,
-        "p50_ms": round(percentile(all_latencies, 0.50), 2), "p99_ms": round(percentile(all_latencies, 0.99), 2),
-        "by_route": {name: {"requests": len(v), "p50_ms": round(percentile(v, 0.5), 2),
-                            "p99_ms": round(percentile(v, 0.99), 2),
-                            "mean_ms": round(statistics.fmean(v), 2) if v else 0} for name, v in results.items()},
+        "p50_ms": round(percentile(all_latencies, 0.50), 2),
+        "p99_ms": round(percentile(all_latencies, 0.99), 2),
+        "by_route": {
+            name: {
+                "requests": len(v),
+                "p50_ms": round(percentile(v, 0.5), 2),
+                "p99_ms": round(percentile(v, 0.99), 2),
+                "mean_ms": round(statistics.fmean(v), 2) if v else 0,
+            }
+            for name, v in results.items()
+        },
     }
 
 
@@ -124,8 +145,12 @@ def _run_with_api(args, routes: dict) -> dict:
     server = make_server("127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        return run(base=f"http://127.0.0.1:{server.server_address[1]}", clients=args.clients,
-                   seconds=args.seconds, routes=routes)
+        return run(
+            base=f"http://127.0.0.1:{server.server_address[1]}",
+            clients=args.clients,
+            seconds=args.seconds,
+            routes=routes,
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -1,4 +1,5 @@
 """python -m lambdabuild {build,smoke,check} (run with PYTHONPATH=build; see make/build.mk)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="artifacts for the settings.json target into build/dist")
     b.add_argument("--in-docker", action="store_true", help="(internal) running inside build/Dockerfile's image")
-    b.add_argument("--local-python", action="store_true",
-                   help="build the variant for this machine's Python (what make smoke runs)")
+    b.add_argument(
+        "--local-python", action="store_true", help="build the variant for this machine's Python (what make smoke runs)"
+    )
     s = sub.add_parser("smoke", help="run every handler from artifacts in the Lambda-like sandbox")
-    s.add_argument("--target", action="store_true",
-                   help="run build/dist (the deployment artifacts) instead of the local-Python variant")
+    s.add_argument(
+        "--target",
+        action="store_true",
+        help="run build/dist (the deployment artifacts) instead of the local-Python variant",
+    )
     sub.add_parser("check", help="ABI and budget check of build/dist as it is")
     sub.add_parser("verify-locks", help="each layer lock resolves (hashed, wheels only) for the target and this Python")
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ cwd /var/task, a context object, and the function's stdout going to the logs.
 
 Writes one JSON line per invocation to the original stdout; the function's own prints
 and logs go to stderr."""
+
 import importlib
 import json
 import os
@@ -61,11 +62,17 @@ def main() -> int:
         ctx = Context(f"00000000-0000-4000-8000-{i:012d}", timeout_s, started)
         try:
             result = handler(inv["event"], ctx)
-            emit({"phase": "invoke", "name": inv["name"], "t_start": started, "t_end": time.time(),
-                  "result": result})
+            emit({"phase": "invoke", "name": inv["name"], "t_start": started, "t_end": time.time(), "result": result})
         except Exception:
-            emit({"phase": "invoke", "name": inv["name"], "t_start": started, "t_end": time.time(),
-                  "error": traceback.format_exc()})
+            emit(
+                {
+                    "phase": "invoke",
+                    "name": inv["name"],
+                    "t_start": started,
+                    "t_end": time.time(),
+                    "error": traceback.format_exc(),
+                }
+            )
     return 0
 
 

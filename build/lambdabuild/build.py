@@ -1,4 +1,5 @@
 """`make build`: function zips, layer zips, numba cache, ABI check, budget, manifest."""
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ def loud(message: str) -> None:
 class Variant:
     """Where and for which interpreter to build. `target` is the settings file's; the smoke
     variant is the same with this machine's Python version."""
+
     target: Target
     dist: Path
     work: Path
@@ -40,9 +42,11 @@ def function_entries(name: str, root: Path = ROOT) -> list[tuple[str, Path]]:
     fdir = root / "functions"
     if not (fdir / name).is_dir():
         raise FileNotFoundError(f"functions/{name}/ missing (named in settings.json)")
-    entries = [("functions/__init__.py", fdir / "__init__.py"),
-               ("functions/openapi.yaml", fdir / "openapi.yaml"),
-               ("functions/settings.json", fdir / "settings.json")]
+    entries = [
+        ("functions/__init__.py", fdir / "__init__.py"),
+        ("functions/openapi.yaml", fdir / "openapi.yaml"),
+        ("functions/settings.json", fdir / "settings.json"),
+    ]
     for sub in ("common", name):
         entries += [(f"functions/{sub}/{rel}", path) for rel, path in zipdet.tree_entries(fdir / sub)]
     return entries
@@ -80,25 +84,40 @@ def runtime_site(variant: Variant) -> Path:
     return site
 
 
-def build_numba_cache(variant: Variant, layer: Layer, stage: Path, consumers: list[Function],
-                      layer_zips: dict[str, Path], function_zips: dict[str, Path]) -> dict:
+def build_numba_cache(
+    variant: Variant,
+    layer: Layer,
+    stage: Path,
+    consumers: list[Function],
+    layer_zips: dict[str, Path],
+    function_zips: dict[str, Path],
+) -> dict:
     """Compile what the consumers' handlers compile, at /opt/python in the sandbox, with
     NUMBA_CPU_NAME=generic, and put the cache into the layer as numba_cache/."""
     mode = os.environ.get("BUILD_NUMBA_CACHE", "auto")
     version = variant.target.python_version
     if mode == "0":
-        loud(f"NUMBA CACHE SKIPPED for layer {layer.name}: BUILD_NUMBA_CACHE=0. Cold starts will "
-             "spend ~20 s compiling.")
+        loud(
+            f"NUMBA CACHE SKIPPED for layer {layer.name}: BUILD_NUMBA_CACHE=0. Cold starts will spend ~20 s compiling."
+        )
         return {"status": "skipped", "reason": "BUILD_NUMBA_CACHE=0"}
     interp = target_interpreter(variant)
-    why = None if interp else (f"no CPython {version} found to run the target interpreter (set TARGET_PYTHON, "
-                               f"or build in Docker with BUILD_IN_DOCKER=1)")
+    why = (
+        None
+        if interp
+        else (
+            f"no CPython {version} found to run the target interpreter (set TARGET_PYTHON, "
+            f"or build in Docker with BUILD_IN_DOCKER=1)"
+        )
+    )
     why = why or sandbox.namespaces_unavailable()
     if why:
         if mode == "1":
             raise RuntimeError(f"numba cache for {layer.name} required (BUILD_NUMBA_CACHE=1) but: {why}")
-        loud(f"NUMBA CACHE NOT BUILT for layer {layer.name} ({variant.label}): {why}.\n"
-             f"The layer ships WITHOUT a numba cache: each cold start compiles for ~20 s.")
+        loud(
+            f"NUMBA CACHE NOT BUILT for layer {layer.name} ({variant.label}): {why}.\n"
+            f"The layer ships WITHOUT a numba cache: each cold start compiles for ~20 s."
+        )
         return {"status": "skipped", "reason": why}
     print(f"numba cache: {layer.name} with {interp.executable} at /opt/python (NUMBA_CPU_NAME=generic)", flush=True)
     cache = stage / NUMBA_CACHE_DIRNAME
@@ -109,19 +128,25 @@ def build_numba_cache(variant: Variant, layer: Layer, stage: Path, consumers: li
     for fn in consumers:
         box = sandbox.Sandbox(variant.work / "sandbox" / f"warmup-{fn.name}", interp, site)
         invs = events.invocations(fn.name, internal=fn.internal, openapi=openapi)
-        box.populate(function_zips[fn.name], [layer_zips[name] for name in fn.layers],
-                     {"invocations.json": json.dumps(invs).encode()})
+        box.populate(
+            function_zips[fn.name],
+            [layer_zips[name] for name in fn.layers],
+            {"invocations.json": json.dumps(invs).encode()},
+        )
         env = runenv.lambda_env(fn, variant.target)
         # What the cache is built for; at run time _layer_boot defaults both when a cache ships.
         env["NUMBA_CACHE_DIR"], env["NUMBA_CPU_NAME"] = NUMBA_RUNTIME_DIR, "generic"
         started = time.time()
-        proc = box.run(["/var/runtime/bootstrap.py", "/var/runtime/invocations.json", str(fn.timeout * 10)],
-                       env, timeout=900)
+        proc = box.run(
+            ["/var/runtime/bootstrap.py", "/var/runtime/invocations.json", str(fn.timeout * 10)], env, timeout=900
+        )
         records = runenv.parse_records(proc.stdout)
         errors = [r for r in records if "error" in r] or ([] if records else [{"error": proc.stderr[-3000:]}])
         if proc.returncode or errors:
-            loud(f"NUMBA CACHE NOT BUILT for {layer.name}: the warm-up of {fn.name} failed:\n"
-                 + "\n".join(str(e.get("error"))[-2000:] for e in errors))
+            loud(
+                f"NUMBA CACHE NOT BUILT for {layer.name}: the warm-up of {fn.name} failed:\n"
+                + "\n".join(str(e.get("error"))[-2000:] for e in errors)
+            )
             sandbox.remove(box.root)
             return {"status": "failed", "reason": f"warm-up of {fn.name} failed"}
         produced = box.tmp / "numba_cache"
@@ -133,8 +158,14 @@ def build_numba_cache(variant: Variant, layer: Layer, stage: Path, consumers: li
     if not files:
         loud(f"numba cache for {layer.name}: the warm-up compiled nothing numba caches; shipping no cache.")
         return {"status": "empty", "warmup": ran}
-    return {"status": "built", "interpreter": interp.executable, "python": interp.version,
-            "files": len(files), "bytes": sum(p.stat().st_size for p in files), "warmup": ran}
+    return {
+        "status": "built",
+        "interpreter": interp.executable,
+        "python": interp.version,
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "warmup": ran,
+    }
 
 
 def build(variant: Variant, root: Path = ROOT) -> dict:
@@ -145,8 +176,11 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     sandbox.remove(dist)
     dist.mkdir(parents=True)
     work.mkdir(parents=True, exist_ok=True)
-    print(f"build [{variant.label}]: {target.runtime}-like {target.abi} {target.architecture}, "
-          f"glibc <= {target.glibc}; functions: {', '.join(functions)}", flush=True)
+    print(
+        f"build [{variant.label}]: {target.runtime}-like {target.abi} {target.architecture}, "
+        f"glibc <= {target.glibc}; functions: {', '.join(functions)}",
+        flush=True,
+    )
     stats: dict[str, zipdet.ZipStats] = {}
     function_zips: dict[str, Path] = {}
     for fn in functions.values():
@@ -157,8 +191,13 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     unused = sorted(p.name for p in (root / "layers").iterdir() if p.is_dir() and p.name not in used)
     if unused:
         print(f"note: layers/{', layers/'.join(unused)} not used by any function in settings.json; not built")
-    info: dict = {"variant": variant.label, "target": target.manifest_dict(),
-                  "builder": variant.info.get("builder", "host"), "pip_platforms": target.platform_tags(), "layers": {}}
+    info: dict = {
+        "variant": variant.label,
+        "target": target.manifest_dict(),
+        "builder": variant.info.get("builder", "host"),
+        "pip_platforms": target.platform_tags(),
+        "layers": {},
+    }
     layer_zips: dict[str, Path] = {}
     problems: list[str] = []
     for name in used:
@@ -174,21 +213,31 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
             pyc = layers.compile_bytecode(stage, interp.executable, packed, layer_boot.UNPACK_DIR)
         else:
             pyc = 0
-            loud(f"NO .pyc FOR LAYER {name}: no CPython {target.python_version} here (TARGET_PYTHON, or Docker). "
-                 "The layer works, but every cold start compiles the modules it imports from source.")
+            loud(
+                f"NO .pyc FOR LAYER {name}: no CPython {target.python_version} here (TARGET_PYTHON, or Docker). "
+                "The layer works, but every cold start compiles the modules it imports from source."
+            )
         layers.pack_packages(stage, packed)  # after the ABI check, which reads the ELF files
         out = dist / f"layer-{name}.zip"
         stats[f"layer/{name}"] = zip_layer(name, stage, out, exe)
         layer_zips[name] = out
-        info["layers"][name] = {"not_installed": layer.not_installed, "elf_files_checked": checked,
-                                "packed": packed, "pyc_files": pyc,
-                                "dropped_files": report.dropped_files, "dropped_bytes": report.dropped_bytes,
-                                "stripped_files": report.stripped_files,
-                                "strip_saved_bytes": report.stripped_saved_bytes,
-                                "seconds": round(time.time() - t, 1)}
-        print(f"layer {name}: {stats[f'layer/{name}'].unzipped_bytes / MB:.1f} MB unzipped, "
-              f"dropped {report.dropped_bytes / MB:.1f} MB, strip saved {report.stripped_saved_bytes / MB:.1f} MB, "
-              f"{checked} ELF files checked ({time.time() - t:.0f} s)", flush=True)
+        info["layers"][name] = {
+            "not_installed": layer.not_installed,
+            "elf_files_checked": checked,
+            "packed": packed,
+            "pyc_files": pyc,
+            "dropped_files": report.dropped_files,
+            "dropped_bytes": report.dropped_bytes,
+            "stripped_files": report.stripped_files,
+            "strip_saved_bytes": report.stripped_saved_bytes,
+            "seconds": round(time.time() - t, 1),
+        }
+        print(
+            f"layer {name}: {stats[f'layer/{name}'].unzipped_bytes / MB:.1f} MB unzipped, "
+            f"dropped {report.dropped_bytes / MB:.1f} MB, strip saved {report.stripped_saved_bytes / MB:.1f} MB, "
+            f"{checked} ELF files checked ({time.time() - t:.0f} s)",
+            flush=True,
+        )
     if problems:
         raise RuntimeError("ABI check failed:\n  " + "\n  ".join(problems))
     for name in used:
@@ -210,8 +259,11 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     print(manifest.table(doc), flush=True)
     manifest.check_budget(doc)
     if settings_target != target:
-        print(f"note: {variant.label} artifacts are for {target.abi}, not the deployment target "
-              f"{settings_target.abi}: do not deploy them", flush=True)
+        print(
+            f"note: {variant.label} artifacts are for {target.abi}, not the deployment target "
+            f"{settings_target.abi}: do not deploy them",
+            flush=True,
+        )
     print(f"build [{variant.label}] done in {time.time() - t0:.0f} s -> {dist.relative_to(root)}/manifest.json")
     return doc
 
@@ -223,8 +275,9 @@ def target_variant(root: Path = ROOT, *, builder: str = "host") -> Variant:
         interp = sandbox.probe(sys.executable)
         if interp and interp.version == target.python_version:
             info["interpreter"] = interp
-    return Variant(target=target, dist=root / "build" / "dist", work=root / "build" / "work" / "target",
-                   label="target", info=info)
+    return Variant(
+        target=target, dist=root / "build" / "dist", work=root / "build" / "work" / "target", label="target", info=info
+    )
 
 
 def local_variant(root: Path = ROOT) -> Variant:

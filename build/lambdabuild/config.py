@@ -1,5 +1,6 @@
 """Inputs of the build: functions/settings.json (the file Terraform reads too) and
 layers/<name>/ (requirements.in, hashed lock, layer.json)."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,12 @@ class Target:
         return tags + [f"{name}_{arch}" for name in legacy[arch]]
 
     def manifest_dict(self) -> dict:
-        return {"runtime": self.runtime, "architecture": self.architecture,
-                "python_version": self.python_version, "glibc": self.glibc}
+        return {
+            "runtime": self.runtime,
+            "architecture": self.architecture,
+            "python_version": self.python_version,
+            "glibc": self.glibc,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,12 @@ def settings_path(root: Path = ROOT) -> Path:
 
 def load_settings(root: Path = ROOT) -> tuple[Target, dict[str, Function]]:
     raw = json.loads(settings_path(root).read_text(encoding="utf-8"))
-    target = Target(runtime=raw["runtime"], python_version=raw["python_version"],
-                    architecture=raw.get("architecture", "x86_64"), glibc=raw["glibc"])
+    target = Target(
+        runtime=raw["runtime"],
+        python_version=raw["python_version"],
+        architecture=raw.get("architecture", "x86_64"),
+        glibc=raw["glibc"],
+    )
     if target.runtime != "python" + target.python_version:
         raise ValueError(f"settings.json: runtime {target.runtime} vs python_version {target.python_version}")
     if target.architecture not in PIP_ARCH:
@@ -90,10 +99,15 @@ def load_settings(root: Path = ROOT) -> tuple[Target, dict[str, Function]]:
         layers = tuple(fn.get("layers", []))
         if len(layers) > MAX_LAYERS:
             raise ValueError(f"settings.json: {name} has {len(layers)} layers; Lambda allows {MAX_LAYERS}")
-        functions[name] = Function(name=name, handler=fn["handler"], layers=layers,
-                                   env={k: str(v) for k, v in fn.get("env", {}).items()},
-                                   memory=int(fn.get("memory", 128)), timeout=int(fn.get("timeout", 3)),
-                                   internal=bool(fn.get("internal", False)))
+        functions[name] = Function(
+            name=name,
+            handler=fn["handler"],
+            layers=layers,
+            env={k: str(v) for k, v in fn.get("env", {}).items()},
+            memory=int(fn.get("memory", 128)),
+            timeout=int(fn.get("timeout", 3)),
+            internal=bool(fn.get("internal", False)),
+        )
     return target, functions
 
 

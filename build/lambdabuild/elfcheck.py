@@ -3,6 +3,7 @@
 Reads the ELF header, then the version-needs table (SHT_GNU_verneed / DT_VERNEED) and its
 string table. Section headers are used when present; otherwise the dynamic segment is
 followed through the program headers (stripped binaries may lack section headers)."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,7 @@ class ElfInfo:
     @property
     def glibc_needed(self) -> tuple[int, ...] | None:
         """Highest GLIBC_x.y this file needs, or None."""
-        found = [tuple(int(g) for g in m.groups() if g is not None)
-                 for m in map(_GLIBC.match, self.version_needs) if m]
+        found = [tuple(int(g) for g in m.groups() if g is not None) for m in map(_GLIBC.match, self.version_needs) if m]
         return max(found) if found else None
 
 
@@ -55,11 +55,13 @@ def read_elf(path: Path) -> ElfInfo:
     e = "<" if endian == 1 else ">"
     is64 = elf_class == 2
     if is64:
-        (_type, machine, _v, _entry, phoff, shoff, _flags, _ehsize, phentsize, phnum,
-         shentsize, shnum, _shstrndx) = struct.unpack_from(e + "HHIQQQIHHHHHH", data, 16)
+        (_type, machine, _v, _entry, phoff, shoff, _flags, _ehsize, phentsize, phnum, shentsize, shnum, _shstrndx) = (
+            struct.unpack_from(e + "HHIQQQIHHHHHH", data, 16)
+        )
     else:
-        (_type, machine, _v, _entry, phoff, shoff, _flags, _ehsize, phentsize, phnum,
-         shentsize, shnum, _shstrndx) = struct.unpack_from(e + "HHIIIIIHHHHHH", data, 16)
+        (_type, machine, _v, _entry, phoff, shoff, _flags, _ehsize, phentsize, phnum, shentsize, shnum, _shstrndx) = (
+            struct.unpack_from(e + "HHIIIIIHHHHHH", data, 16)
+        )
     reader = _Reader(data, e, is64)
     needs = reader.needs_from_sections(shoff, shentsize, shnum)
     if needs is None:
@@ -163,8 +165,10 @@ def check_tree(root: Path, *, architecture: str, glibc: str) -> tuple[list[str],
                 problems.append(f"{rel}: unreadable ELF ({exc})")
                 continue
             if info.elf_class != 2 or info.machine != machine:
-                problems.append(f"{rel}: e_machine {info.machine} class {info.elf_class}, "
-                                f"expected {machine} ({architecture}, 64-bit)")
+                problems.append(
+                    f"{rel}: e_machine {info.machine} class {info.elf_class}, "
+                    f"expected {machine} ({architecture}, 64-bit)"
+                )
             needed = info.glibc_needed
             if needed and needed > limit:
                 problems.append(f"{rel}: needs GLIBC_{'.'.join(map(str, needed))} > {glibc}")

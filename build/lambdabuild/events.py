@@ -3,6 +3,7 @@
 HTTP functions get API Gateway REST v1 proxy events derived from the recorded fixture
 (tests/fixtures/apigw_rest_proxy_event.json), one per operation in functions/openapi.yaml
 whose `x-function` names them. Internal functions get a direct event from DIRECT_EVENTS."""
+
 from __future__ import annotations
 
 import base64
@@ -18,8 +19,9 @@ FIXTURE = ROOT / "tests" / "fixtures" / "apigw_rest_proxy_event.json"
 # set to "smoke" and no body. The sandbox has no network: calls to YouTube, Bedrock or an
 # image host fail there, and the smoke run reports the status the handler chose.
 HTTP_REQUESTS = {
-    "generatePoetry": {"body": {"audioFeatures": {"tempo": 128, "energy": 0.8, "mode": "major"},
-                                "persona": "hamlet", "language": "en"}},
+    "generatePoetry": {
+        "body": {"audioFeatures": {"tempo": 128, "energy": 0.8, "mode": "major"}, "persona": "hamlet", "language": "en"}
+    },
     "getThumbnail": {"query": {"url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"}},
     "getYoutubeInfo": {"query": {"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}},
     "getYoutubeAudioWithAnalysis": {"query": {"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}},
@@ -54,8 +56,11 @@ def synthetic_track(seconds: float = 180.0, sr: int = 48000, bpm: float = 120.0)
 
 def analysis_event(seconds: float = 180.0) -> dict:
     audio = synthetic_track(seconds)
-    return {"audio": base64.b64encode(audio).decode("ascii"), "format": "ogg",
-            "source": {"kind": "smoke", "seconds": seconds}}
+    return {
+        "audio": base64.b64encode(audio).decode("ascii"),
+        "format": "ogg",
+        "source": {"kind": "smoke", "seconds": seconds},
+    }
 
 
 DIRECT_EVENTS = {"analysis": analysis_event}
@@ -63,10 +68,17 @@ DIRECT_EVENTS = {"analysis": analysis_event}
 
 def http_event(*, method: str, path: str, query: dict | None = None, body: dict | None = None) -> dict:
     event = copy.deepcopy(json.loads(FIXTURE.read_text(encoding="utf-8")))
-    event.update({"resource": path, "path": path, "httpMethod": method.upper(),
-                  "queryStringParameters": dict(query) if query else None,
-                  "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-                  "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False})
+    event.update(
+        {
+            "resource": path,
+            "path": path,
+            "httpMethod": method.upper(),
+            "queryStringParameters": dict(query) if query else None,
+            "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+            "body": json.dumps(body) if body is not None else None,
+            "isBase64Encoded": False,
+        }
+    )
     ctx = event["requestContext"]
     ctx.update({"resourcePath": path, "httpMethod": method.upper(), "path": f"/{ctx['stage']}{path}"})
     if body is None:
@@ -89,17 +101,26 @@ def invocations(function: str, *, internal: bool, openapi: dict, direct_seconds:
     """[{"name", "event"}] for one function; raises when none can be made."""
     if internal:
         if function not in DIRECT_EVENTS:
-            raise KeyError(f"no direct smoke event for internal function {function!r}: add one to "
-                           f"DIRECT_EVENTS in {Path(__file__).relative_to(ROOT)}")
+            raise KeyError(
+                f"no direct smoke event for internal function {function!r}: add one to "
+                f"DIRECT_EVENTS in {Path(__file__).relative_to(ROOT)}"
+            )
         return [{"name": f"{function} direct event", "event": DIRECT_EVENTS[function](direct_seconds)}]
     out = []
     for path, method, op in operations(function, openapi):
         req = HTTP_REQUESTS.get(op["operationId"])
         if req is None:
-            req = {"query": {p["name"]: "smoke" for p in op.get("parameters", [])
-                             if p.get("in") == "query" and p.get("required")}}
-        out.append({"name": f"{method.upper()} {path}",
-                    "event": http_event(method=method, path=path, query=req.get("query"), body=req.get("body"))})
+            req = {
+                "query": {
+                    p["name"]: "smoke" for p in op.get("parameters", []) if p.get("in") == "query" and p.get("required")
+                }
+            }
+        out.append(
+            {
+                "name": f"{method.upper()} {path}",
+                "event": http_event(method=method, path=path, query=req.get("query"), body=req.get("body")),
+            }
+        )
     if not out:
         raise KeyError(f"{function}: no operation in openapi.yaml names it in x-function, and it is not internal")
     return out

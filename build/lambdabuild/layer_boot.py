@@ -10,6 +10,7 @@ The same first import seeds numba's cache: /opt/numba_cache (built at /opt/pytho
 NUMBA_CPU_NAME=generic) is copied to NUMBA_CACHE_DIR, since numba needs that directory
 writable and the layer is read-only. llvmlite is imported by numba before numba reads its
 configuration, so the defaults set here are in time."""
+
 from __future__ import annotations
 
 import importlib

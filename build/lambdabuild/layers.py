@@ -2,6 +2,7 @@
 
 Installation never builds from source (--only-binary=:all:) and always verifies hashes
 (--require-hashes) with --no-deps, so the lock alone decides what goes in."""
+
 from __future__ import annotations
 
 import os
@@ -45,17 +46,37 @@ def filter_lock(text: str, drop: set[str]) -> tuple[str, list[str]]:
     return "\n".join(block for _, block in kept) + "\n", [name for name, _ in kept]
 
 
-def pip_install(requirements: Path, dest: Path, target: Target, *, python: str = sys.executable,
-                resolve: bool = False) -> None:
+def pip_install(
+    requirements: Path, dest: Path, target: Target, *, python: str = sys.executable, resolve: bool = False
+) -> None:
     """pip install the hashed requirements into dest for the target interpreter and platform.
 
     resolve=True is the lock check: a dry run WITH dependency resolution, so pip fails if the
     target needs a distribution or a wheel the lock does not pin with a hash."""
-    cmd = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-           *(["--dry-run", "--ignore-installed"] if resolve else ["--no-deps"]),
-           "--require-hashes", "--only-binary=:all:", "--no-compile",
-           "--target", str(dest), "--python-version", target.python_version,
-           "--implementation", "cp", "--abi", target.abi, "--abi", "abi3", "--abi", "none"]
+    cmd = [
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        *(["--dry-run", "--ignore-installed"] if resolve else ["--no-deps"]),
+        "--require-hashes",
+        "--only-binary=:all:",
+        "--no-compile",
+        "--target",
+        str(dest),
+        "--python-version",
+        target.python_version,
+        "--implementation",
+        "cp",
+        "--abi",
+        target.abi,
+        "--abi",
+        "abi3",
+        "--abi",
+        "none",
+    ]
     for tag in target.platform_tags():
         cmd += ["--platform", tag]
     cmd += ["-r", str(requirements)]
@@ -147,6 +168,7 @@ def move_paths(root: Path, moves: dict[str, str]) -> None:
 def strip_tool(architecture: str) -> str | None:
     names = {"x86_64": ["x86_64-linux-gnu-strip"], "arm64": ["aarch64-linux-gnu-strip"]}[architecture]
     import platform
+
     if platform.machine() == {"x86_64": "x86_64", "arm64": "aarch64"}[architecture]:
         names.append("strip")
     return next((shutil.which(n) for n in names if shutil.which(n)), None)
@@ -162,12 +184,16 @@ def strip_shared_objects(root: Path, architecture: str, report: TrimReport, keep
     todo = []
     for rel in _files(root):
         parts = rel.split("/")
-        if (_SO.search(parts[-1]) and not any(p.endswith(".libs") for p in parts[:-1])
-                and not matches(rel, keep_rx) and elfcheck.is_elf(root / rel)):
+        if (
+            _SO.search(parts[-1])
+            and not any(p.endswith(".libs") for p in parts[:-1])
+            and not matches(rel, keep_rx)
+            and elfcheck.is_elf(root / rel)
+        ):
             todo.append(root / rel)
     before = sum(p.stat().st_size for p in todo)
     for i in range(0, len(todo), 200):
-        subprocess.run([tool, "--strip-unneeded", *map(str, todo[i:i + 200])], check=True)
+        subprocess.run([tool, "--strip-unneeded", *map(str, todo[i : i + 200])], check=True)
     report.stripped_files = len(todo)
     report.stripped_saved_bytes = before - sum(p.stat().st_size for p in todo)
 

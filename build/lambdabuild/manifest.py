@@ -4,6 +4,7 @@ Shape (kept exactly; Terraform depends on it):
 {"target": {"runtime", "architecture", "python_version", "glibc"},
  "artifacts": {"function/<n>"|"layer/<n>": {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes"}},
  "functions": {"<n>": {"artifact": "function/<n>", "layers": ["layer/<l>", ...], "unzipped_total_bytes"}}}"""
+
 from __future__ import annotations
 
 import base64
@@ -21,11 +22,13 @@ class BudgetError(RuntimeError):
 
 
 def artifact_record(stats: ZipStats, root: Path) -> dict:
-    return {"path": stats.path.resolve().relative_to(root.resolve()).as_posix(),
-            "sha256": stats.sha256.hex(),
-            "sha256_base64": base64.b64encode(stats.sha256).decode("ascii"),
-            "zip_bytes": stats.zip_bytes,
-            "unzipped_bytes": stats.unzipped_bytes}
+    return {
+        "path": stats.path.resolve().relative_to(root.resolve()).as_posix(),
+        "sha256": stats.sha256.hex(),
+        "sha256_base64": base64.b64encode(stats.sha256).decode("ascii"),
+        "zip_bytes": stats.zip_bytes,
+        "unzipped_bytes": stats.unzipped_bytes,
+    }
 
 
 def assemble(target: Target, artifacts: dict[str, dict], functions: dict[str, Function]) -> dict:
@@ -38,9 +41,11 @@ def assemble(target: Target, artifacts: dict[str, dict], functions: dict[str, Fu
             raise KeyError(f"{name}: no artifact for {missing}")
         total = sum(artifacts[k]["unzipped_bytes"] for k in [key, *layer_keys])
         fn_entries[name] = {"artifact": key, "layers": layer_keys, "unzipped_total_bytes": total}
-    return {"target": target.manifest_dict(),
-            "artifacts": {k: {field: artifacts[k][field] for field in ARTIFACT_KEYS} for k in sorted(artifacts)},
-            "functions": fn_entries}
+    return {
+        "target": target.manifest_dict(),
+        "artifacts": {k: {field: artifacts[k][field] for field in ARTIFACT_KEYS} for k in sorted(artifacts)},
+        "functions": fn_entries,
+    }
 
 
 def budget_problems(manifest: dict, budget: int = BUDGET_BYTES) -> list[str]:
@@ -49,8 +54,10 @@ def budget_problems(manifest: dict, budget: int = BUDGET_BYTES) -> list[str]:
         if len(fn["layers"]) > MAX_LAYERS:
             problems.append(f"{name}: {len(fn['layers'])} layers, Lambda allows {MAX_LAYERS}")
         if fn["unzipped_total_bytes"] > budget:
-            problems.append(f"{name}: {fn['unzipped_total_bytes']:,} B unzipped with its layers "
-                            f"({fn['unzipped_total_bytes'] / MB:.1f} MB) > budget {budget:,} B ({budget / MB:.0f} MB)")
+            problems.append(
+                f"{name}: {fn['unzipped_total_bytes']:,} B unzipped with its layers "
+                f"({fn['unzipped_total_bytes'] / MB:.1f} MB) > budget {budget:,} B ({budget / MB:.0f} MB)"
+            )
     return problems
 
 
@@ -69,8 +76,9 @@ def table(manifest: dict) -> str:
     """Human summary: every artifact and every function's total against the budget."""
     lines = [f"{'artifact':<28} {'zip MB':>9} {'unzipped MB':>12}  sha256"]
     for key, art in manifest["artifacts"].items():
-        lines.append(f"{key:<28} {art['zip_bytes'] / MB:>9.1f} {art['unzipped_bytes'] / MB:>12.1f}  "
-                     f"{art['sha256'][:16]}")
+        lines.append(
+            f"{key:<28} {art['zip_bytes'] / MB:>9.1f} {art['unzipped_bytes'] / MB:>12.1f}  {art['sha256'][:16]}"
+        )
     lines.append(f"{'function (with layers)':<28} {'':>9} {'unzipped MB':>12}  of budget {BUDGET_BYTES / MB:.0f} MB")
     for name, fn in manifest["functions"].items():
         total = fn["unzipped_total_bytes"]

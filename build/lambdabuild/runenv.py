@@ -1,5 +1,6 @@
 """The environment a function sees in Lambda: the runtime's own variables, the settings
 file's `env`, and the variables Terraform adds (mirrored from terraform/locals.tf)."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,14 @@ from .config import ROOT, Function, Target
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 SMOKE_PREFIX = "music-poetry-smoke"
 LAMBDA_PATH = "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
-LAMBDA_LD_LIBRARY_PATH = ("/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:"
-                          "/var/task:/var/task/lib:/opt/lib")
+LAMBDA_LD_LIBRARY_PATH = (
+    "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"
+)
 
 
 def openapi(root: Path = ROOT) -> dict:
     import yaml
+
     return yaml.safe_load((root / "functions" / "openapi.yaml").read_text(encoding="utf-8"))
 
 
@@ -24,6 +27,7 @@ def terraform_grants(root: Path = ROOT) -> dict:
     """`function_grants` from terraform/locals.tf, or {} when it cannot be read here."""
     try:
         import hcl2
+
         with open(root / "terraform" / "locals.tf", encoding="utf-8") as fh:
             doc = hcl2.load(fh)
     except Exception:  # no python-hcl2, no terraform dir: the smoke says so below
@@ -31,14 +35,19 @@ def terraform_grants(root: Path = ROOT) -> dict:
     grants = {}
     for block in doc.get("locals", []):
         grants.update(block.get("function_grants", {}))
-    return {name: {"cache": bool(g.get("cache")), "invoke": [str(t).strip('"') for t in g.get("invoke", [])]}
-            for name, g in grants.items()}
+    return {
+        name: {"cache": bool(g.get("cache")), "invoke": [str(t).strip('"') for t in g.get("invoke", [])]}
+        for name, g in grants.items()
+    }
 
 
 def terraform_env(fn: Function, all_functions: list[str], grants: dict) -> dict[str, str]:
     """What terraform/locals.tf `function_env` adds on top of settings.json `env` (dev workspace)."""
-    env = {"POWERTOOLS_SERVICE_NAME": fn.name, "POWERTOOLS_METRICS_NAMESPACE": SMOKE_PREFIX,
-           "DEPLOY_ENVIRONMENT": "dev"}
+    env = {
+        "POWERTOOLS_SERVICE_NAME": fn.name,
+        "POWERTOOLS_METRICS_NAMESPACE": SMOKE_PREFIX,
+        "DEPLOY_ENVIRONMENT": "dev",
+    }
     if not fn.internal:
         env["ALLOWED_ORIGINS"] = "*"
     grant = grants.get(fn.name, {})
@@ -50,14 +59,16 @@ def terraform_env(fn: Function, all_functions: list[str], grants: dict) -> dict[
     return env
 
 
-def lambda_env(fn: Function, target: Target, *, all_functions: list[str] | None = None,
-               grants: dict | None = None) -> dict[str, str]:
+def lambda_env(
+    fn: Function, target: Target, *, all_functions: list[str] | None = None, grants: dict | None = None
+) -> dict[str, str]:
     """Exactly what the function's process gets: nothing from this machine's environment."""
     name = f"{SMOKE_PREFIX}-{fn.name}"
     env = {
         "_HANDLER": fn.handler,
         "_X_AMZN_TRACE_ID": "Root=1-5e1b4151-5ac6c58f5d0b1b2c3d4e5f60;Parent=53995c3f42cd8ad8;Sampled=0",
-        "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{target.runtime}",
         "AWS_LAMBDA_FUNCTION_NAME": name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
@@ -67,11 +78,16 @@ def lambda_env(fn: Function, target: Target, *, all_functions: list[str] | None 
         "AWS_LAMBDA_LOG_STREAM_NAME": "2000/01/01/[$LATEST]00000000000000000000000000000000",
         "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
         # Lambda injects the execution role's credentials; these are inert (no network here).
-        "AWS_ACCESS_KEY_ID": "ASIASMOKETESTNOTREAL0", "AWS_SECRET_ACCESS_KEY": "smoke-not-a-secret",
+        "AWS_ACCESS_KEY_ID": "ASIASMOKETESTNOTREAL0",
+        "AWS_SECRET_ACCESS_KEY": "smoke-not-a-secret",
         "AWS_SESSION_TOKEN": "smoke-not-a-token",
-        "LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
-        "LANG": "en_US.UTF-8", "TZ": ":UTC",
-        "PATH": LAMBDA_PATH, "LD_LIBRARY_PATH": LAMBDA_LD_LIBRARY_PATH, "PYTHONPATH": "/var/runtime",
+        "LAMBDA_TASK_ROOT": "/var/task",
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "PATH": LAMBDA_PATH,
+        "LD_LIBRARY_PATH": LAMBDA_LD_LIBRARY_PATH,
+        "PYTHONPATH": "/var/runtime",
     }
     env.update(fn.env)
     env.update(terraform_env(fn, all_functions or [fn.name], grants if grants is not None else terraform_grants()))

@@ -9,6 +9,7 @@ In a private mount and network namespace (unshare; needs root, which CI has):
   /tmp         <- an empty directory, the only writable place
 The process runs as `nobody` with a clean environment and no network. Paths are the real
 Lambda paths, which a shipped numba cache needs (it is keyed by absolute source path)."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ class Interpreter:
 
 
 def probe(executable: str) -> Interpreter | None:
-    code = ("import json,os,sys,platform;print(json.dumps([sys.base_prefix,"
-            "f'{sys.version_info[0]}.{sys.version_info[1]}',platform.machine(),os.path.realpath(sys.executable)]))")
+    code = (
+        "import json,os,sys,platform;print(json.dumps([sys.base_prefix,"
+        "f'{sys.version_info[0]}.{sys.version_info[1]}',platform.machine(),os.path.realpath(sys.executable)]))"
+    )
     try:
         proc = subprocess.run([executable, "-I", "-c", code], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
@@ -134,8 +137,11 @@ class Sandbox:
             if any(rel == i or rel.startswith(i + "/") for i in ignore):
                 continue
             out += [str(Path(rel, f)) for f in files]
-            out += [str(Path(rel, d)) for d in dirs if (Path(rel, d).as_posix() not in ignore)
-                    and not os.listdir(Path(dirpath, d))]
+            out += [
+                str(Path(rel, d))
+                for d in dirs
+                if (Path(rel, d).as_posix() not in ignore) and not os.listdir(Path(dirpath, d))
+            ]
         return sorted(out)
 
     def script(self, argv: list[str], env: dict[str, str], program: str | None = None) -> str:
@@ -164,12 +170,15 @@ class Sandbox:
         lines.append("cd /var/task")
         env_args = " ".join(q(f"{k}={v}") for k, v in sorted(env.items()))
         program = program or f"/var/lang/bin/{self.interpreter.name}"
-        lines.append(f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups --inh-caps=-all "
-                     f"--bounding-set=-all env -i {env_args} {q(program)} {' '.join(map(q, argv))}")
+        lines.append(
+            f"exec setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups --inh-caps=-all "
+            f"--bounding-set=-all env -i {env_args} {q(program)} {' '.join(map(q, argv))}"
+        )
         return "\n".join(lines)
 
-    def run(self, argv: list[str], env: dict[str, str], *, timeout: float,
-            program: str | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self, argv: list[str], env: dict[str, str], *, timeout: float, program: str | None = None
+    ) -> subprocess.CompletedProcess:
         """Run `program` (default /var/lang/bin/pythonX.Y) with argv in the sandbox."""
         cmd = ["unshare", "--mount", "--net", "--fork", "--", "/bin/sh", "-c", self.script(argv, env, program)]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

@@ -3,6 +3,7 @@
 Per function: unpack the function zip to /var/task and its layers to /opt (read-only),
 run as nobody with an empty /tmp, no network and exactly the Lambda + settings + Terraform
 environment; invoke each real event; report init and invoke times and the status."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,7 @@ def check_result(fn_internal: bool, record: dict) -> tuple[bool, str]:
     if status < 400:
         return doc.get("success") is True, f"{status} success={doc.get('success')}"
     # The contract's Error: "error" required, "details" optional, both strings.
-    ok = (isinstance(doc, dict) and isinstance(doc.get("error"), str)
-          and isinstance(doc.get("details", ""), str))
+    ok = isinstance(doc, dict) and isinstance(doc.get("error"), str) and isinstance(doc.get("details", ""), str)
     return ok, f"{status} {doc.get('error')!r}" + (f": {doc['details'][:100]}" if doc.get("details") else "")
 
 
@@ -63,8 +63,11 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
     if not grants:
         print("smoke: note: terraform/locals.tf function_grants unreadable; Terraform's per-grant variables omitted")
     failures, rows = 0, []
-    print(f"smoke [{variant.label}]: {interp.executable} as /var/lang/bin/{interp.name}; "
-          f"artifacts from {manifest_path.relative_to(root)}", flush=True)
+    print(
+        f"smoke [{variant.label}]: {interp.executable} as /var/lang/bin/{interp.name}; "
+        f"artifacts from {manifest_path.relative_to(root)}",
+        flush=True,
+    )
     for name, fn in functions.items():
         entry = doc["functions"][name]
         fzip = root / doc["artifacts"][entry["artifact"]]["path"]
@@ -74,8 +77,11 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
         box.populate(fzip, lzips, {"invocations.json": json.dumps(invs).encode()})
         env = runenv.lambda_env(fn, variant.target, all_functions=list(functions), grants=grants)
         spawned = time.time()
-        proc = box.run(["/var/runtime/bootstrap.py", "/var/runtime/invocations.json", str(fn.timeout)],
-                       env, timeout=max(120, fn.timeout * 6))
+        proc = box.run(
+            ["/var/runtime/bootstrap.py", "/var/runtime/invocations.json", str(fn.timeout)],
+            env,
+            timeout=max(120, fn.timeout * 6),
+        )
         records = runenv.parse_records(proc.stdout)
         init = next((r for r in records if r.get("phase") == "init"), None)
         if init is None or "error" in init:
@@ -93,8 +99,11 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
             cold = rec["t_end"] - spawned
             rows.append((name, rec["name"], init_s, invoke_s, ("ok  " if ok else "FAIL") + " " + summary))
             if fn.internal:
-                print(f"cold start to first {name} result: {cold:.2f} s "
-                      f"(process start to handler loaded {init_s:.2f} s, first invoke {invoke_s:.2f} s)", flush=True)
+                print(
+                    f"cold start to first {name} result: {cold:.2f} s "
+                    f"(process start to handler loaded {init_s:.2f} s, first invoke {invoke_s:.2f} s)",
+                    flush=True,
+                )
             init_s = 0.0  # only the first invocation pays the init
         if len([r for r in records if r.get("phase") == "invoke"]) != len(invs):
             failures += 1
@@ -105,8 +114,15 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
                 first = (ran.stdout or ran.stderr).strip().splitlines()[:1]
                 ok = ran.returncode == 0
                 failures += not ok
-                rows.append((name, " ".join(cmd), None, None, ("ok  " if ok else f"FAIL exit {ran.returncode}") + " "
-                             + (first[0][:60] if first else "")))
+                rows.append(
+                    (
+                        name,
+                        " ".join(cmd),
+                        None,
+                        None,
+                        ("ok  " if ok else f"FAIL exit {ran.returncode}") + " " + (first[0][:60] if first else ""),
+                    )
+                )
         leftovers = box.tmp_leftovers(ignore=build.CONTAINER_STATE)
         if leftovers:
             failures += 1

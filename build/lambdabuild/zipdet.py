@@ -6,6 +6,7 @@ so Lambda honours the modes. The timestamp is written twice: as the DOS date (lo
 time by the format's definition, we write UTC) and as the "UT" extra field, which
 extractors read as UTC. numba checks source mtimes against its shipped cache, so the
 time must come back identical after Lambda unpacks the layer."""
+
 from __future__ import annotations
 
 import calendar
@@ -100,8 +101,14 @@ def _set_level(info: zipfile.ZipInfo, level: int) -> None:
     setattr(info, attr, level)
 
 
-def write_zip(out: Path, entries: Iterable[tuple[str, Path]], *, epoch: int = FIXED_EPOCH,
-              executables: frozenset[str] = frozenset(), compresslevel: int = 6) -> ZipStats:
+def write_zip(
+    out: Path,
+    entries: Iterable[tuple[str, Path]],
+    *,
+    epoch: int = FIXED_EPOCH,
+    executables: frozenset[str] = frozenset(),
+    compresslevel: int = 6,
+) -> ZipStats:
     """Write `entries` (arcname, source path) to `out` deterministically.
 
     Directory entries are added for every parent, so unpacked directories are 0755 too.
@@ -142,10 +149,10 @@ def entry_mtime(info: zipfile.ZipInfo) -> int:
     extra = info.extra
     while len(extra) >= 4:
         tag, size = struct.unpack("<HH", extra[:4])
-        body = extra[4:4 + size]
+        body = extra[4 : 4 + size]
         if tag == _UT_TAG and size >= 5 and body[0] & 1:
             return struct.unpack("<l", body[1:5])[0]
-        extra = extra[4 + size:]
+        extra = extra[4 + size :]
     return calendar.timegm(info.date_time + (0, 0, 0))
 
 

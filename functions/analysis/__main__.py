@@ -2,6 +2,7 @@
 
 One file prints one object; several print a list. Progress goes to stderr; a file that cannot
 be analysed is reported there and makes the exit status 1."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     results, failed = [], 0
     for path in args.files:
+
         def progress(msg: str, _name=path.name) -> None:
             if not args.quiet:
                 print(f"{_name}: {msg}", file=sys.stderr, flush=True)
+
         started = time.perf_counter()
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)

@@ -1,4 +1,5 @@
 """The analysis: encoded audio in, the documented `Analysis` dict out (see openapi.yaml)."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,13 @@ from functions.common.mood import mood_label
 ANALYZER_VERSION = "1.0.0"
 
 
-def analyze(source: bytes | str | os.PathLike, *, format: str | None = None, max_seconds: float | None = None,
-            progress: Callable[[str], None] | None = None) -> dict:
+def analyze(
+    source: bytes | str | os.PathLike,
+    *,
+    format: str | None = None,
+    max_seconds: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Decode `source` (bytes or a path) and describe it; raises `AudioError`/`AudioTooLong`.
 
     Parameters
@@ -39,8 +45,15 @@ def describe(decoded: Decoded) -> dict:
     beat = tempo.estimate(onset, fps=fr.fps)
     chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
     k = key.estimate(chroma)
-    desc = features.descriptors(fr, onset, loudness=decoded.loudness, bpm=beat.bpm,
-                                tempo_confidence=beat.confidence, mode=k.mode, key_confidence=k.confidence)
+    desc = features.descriptors(
+        fr,
+        onset,
+        loudness=decoded.loudness,
+        bpm=beat.bpm,
+        tempo_confidence=beat.confidence,
+        mode=k.mode,
+        key_confidence=k.confidence,
+    )
     weight = fr.rms.astype(float) + 1e-12
     result = {
         "analyzerVersion": ANALYZER_VERSION,

@@ -4,6 +4,7 @@ channels' powers, which a mono mixdown cannot give back).
 
 The file is read in blocks and resampled as a stream, so memory grows with the analysis-rate
 signal only (10 minutes at 22050 Hz mono float32 is 53 MB), not with the source format."""
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,14 @@ class Decoded:
     source_format: str  # libsndfile major format, e.g. "OGG"
 
 
-def decode(source: bytes | str | os.PathLike, *, format: str | None = None, sr: int = ANALYSIS_SR,
-           max_seconds: float | None = None, progress: Callable[[str], None] | None = None) -> Decoded:
+def decode(
+    source: bytes | str | os.PathLike,
+    *,
+    format: str | None = None,
+    sr: int = ANALYSIS_SR,
+    max_seconds: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Decoded:
     """Decode `source` (bytes or a path) to mono float32 at `sr` Hz.
 
     Parameters
@@ -77,11 +84,14 @@ def decode(source: bytes | str | os.PathLike, *, format: str | None = None, sr: 
     with handle as fh:
         allowed = FORMATS[format] if format else set().union(*FORMATS.values())
         if fh.format not in allowed:
-            raise AudioError("The audio is not in the declared format",
-                             f"Found {fh.format}, expected {format or 'wav, flac, ogg or mp3'}")
+            raise AudioError(
+                "The audio is not in the declared format",
+                f"Found {fh.format}, expected {format or 'wav, flac, ogg or mp3'}",
+            )
         if not MIN_SR <= fh.samplerate <= MAX_SR or fh.channels < 1:
-            raise AudioError("The audio has an unusable sample rate or channel count",
-                             f"{fh.samplerate} Hz, {fh.channels} channels")
+            raise AudioError(
+                "The audio has an unusable sample rate or channel count", f"{fh.samplerate} Hz, {fh.channels} channels"
+            )
         if max_seconds is not None and fh.frames > 0 and fh.frames / fh.samplerate > max_seconds * 1.01:
             raise _too_long(fh.frames / fh.samplerate, max_seconds)
         return _read(fh, sr=sr, max_seconds=max_seconds, progress=progress)
@@ -108,8 +118,15 @@ def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, progress) -> 
     if frames == 0:
         raise AudioError("The audio is empty", "It decodes to zero samples")
     y = np.concatenate(parts).astype(np.float32, copy=False)
-    return Decoded(y=y, sr=sr, duration=frames / fh.samplerate, loudness=meter.integrated(),
-                   channels=fh.channels, source_sr=fh.samplerate, source_format=fh.format)
+    return Decoded(
+        y=y,
+        sr=sr,
+        duration=frames / fh.samplerate,
+        loudness=meter.integrated(),
+        channels=fh.channels,
+        source_sr=fh.samplerate,
+        source_format=fh.format,
+    )
 
 
 def _too_long(seconds: float, limit: float) -> AudioTooLong:

@@ -4,6 +4,7 @@ Spotify never published its formulas; these are transparent heuristics with the 
 Spotify documented, each a weighted mix of measured quantities passed through fixed ramps.
 `speechiness` is the one calibrated on the benchmark corpus (espeak-ng speech against
 rendered music, see `make bench`); the others are only guaranteed finite and in range."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -65,8 +66,16 @@ def speechiness(*, low_energy: float, tempo_confidence: float) -> float:
     return float(np.clip(ramp(low_energy, 0.15, 0.30) * (0.6 + 0.4 * (1.0 - pulse)), 0.0, 1.0))
 
 
-def descriptors(fr: Frames, onset: np.ndarray, *, loudness: float, bpm: float, tempo_confidence: float,
-                mode: str, key_confidence: float) -> dict[str, float]:
+def descriptors(
+    fr: Frames,
+    onset: np.ndarray,
+    *,
+    loudness: float,
+    bpm: float,
+    tempo_confidence: float,
+    mode: str,
+    key_confidence: float,
+) -> dict[str, float]:
     """energy, danceability, valence, acousticness, instrumentalness, speechiness (each 0-1)."""
     weight = fr.rms.astype(float) + 1e-12
     centroid = float(np.average(fr.centroid, weights=weight))
@@ -81,10 +90,15 @@ def descriptors(fr: Frames, onset: np.ndarray, *, loudness: float, bpm: float, t
     tonal = 1.0 if mode == "major" else 0.0
     energy = 0.55 * loud + 0.2 * busy + 0.15 * bright + 0.1 * noisy
     dance = (0.5 * tempo_confidence + 0.3 * tempo_fit + 0.2 * busy) * (1.0 - 0.7 * speech)
-    valence = 0.4 * (0.5 + (tonal - 0.5) * key_confidence) + 0.2 * ramp(bpm, 60.0, 160.0) \
-        + 0.2 * bright + 0.2 * loud
+    valence = 0.4 * (0.5 + (tonal - 0.5) * key_confidence) + 0.2 * ramp(bpm, 60.0, 160.0) + 0.2 * bright + 0.2 * loud
     acoustic = 1.0 - (0.4 * noisy + 0.35 * bright + 0.25 * busy)
     instrumental = 1.0 - ramp(speech, 0.2, 0.6)
-    out = {"energy": energy, "danceability": dance, "valence": valence, "acousticness": acoustic,
-           "instrumentalness": instrumental, "speechiness": speech}
+    out = {
+        "energy": energy,
+        "danceability": dance,
+        "valence": valence,
+        "acousticness": acoustic,
+        "instrumentalness": instrumental,
+        "speechiness": speech,
+    }
     return {k: float(np.clip(v, 0.0, 1.0)) for k, v in out.items()}

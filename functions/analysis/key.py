@@ -7,6 +7,7 @@ from MIDI 36 to 95 (65 Hz to 2 kHz) are log-compressed, folded to chroma and nor
 frame, so quiet passages count as much as loud ones. The templates are Temperley's symbolic
 profiles turned into audio profiles by adding each note's harmonics (Gomez 2006).
 On the bench corpus: MIREX 0.65 for librosa chroma + Krumhansl, 0.95 for this."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"
 PROFILES = {
     "temperley": (
         [0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400],
-        [0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330]),
+        [0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330],
+    ),
     "krumhansl": (
         [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88],
-        [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17]),
+        [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17],
+    ),
 }
 # Harmonics 1-6 of a note as (semitones above it, relative weight 0.6**(h-1)).
 HARMONICS = ((0, 1.0), (12, 0.6), (19, 0.36), (24, 0.216), (28, 0.13), (31, 0.078))
@@ -61,12 +64,12 @@ def pitch_spectrogram(y: np.ndarray, *, sr: int) -> np.ndarray:
     midi = 12.0 * np.log2(np.maximum(freqs, 1e-3) / 440.0) + 69.0
     bank = np.maximum(0.0, 1.0 - np.abs(midi[None, :] - np.arange(MIDI_LO, MIDI_HI)[:, None])).astype(np.float32)
     used = np.flatnonzero(bank.any(axis=0))
-    bank = bank[:, used[0]: used[-1] + 1]
+    bank = bank[:, used[0] : used[-1] + 1]
     view = np.lib.stride_tricks.sliding_window_view(z, TONAL_N_FFT)[::TONAL_HOP]
     out = np.empty((len(bank), len(view)), np.float32)
     for start in range(0, len(view), BLOCK_FRAMES):
-        spec = scipy.fft.rfft(view[start:start + BLOCK_FRAMES] * window, axis=1)[:, used[0]: used[-1] + 1]
-        out[:, start:start + BLOCK_FRAMES] = bank @ (spec.real ** 2 + spec.imag ** 2).T
+        spec = scipy.fft.rfft(view[start : start + BLOCK_FRAMES] * window, axis=1)[:, used[0] : used[-1] + 1]
+        out[:, start : start + BLOCK_FRAMES] = bank @ (spec.real**2 + spec.imag**2).T
     return out
 
 

@@ -3,6 +3,7 @@
 The K-weighting filters are the RBJ-cookbook high shelf (+4 dB, 1500 Hz, Q 1/sqrt 2) and
 high pass (38 Hz, Q 0.5) designed for the actual sample rate, as pyloudnorm does, so the
 result matches pyloudnorm on any rate. Only 100 ms sums of squares per channel are kept."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,19 +16,24 @@ SEGMENT_S = 0.1  # gating blocks are 400 ms with 75 % overlap = 4 segments of 10
 
 def k_weighting_sos(sr: int) -> np.ndarray:
     """Second-order sections of the K-weighting pre-filter at sample rate `sr` (Hz)."""
+
     def biquad(kind: str, gain_db: float, q: float, fc: float) -> list[float]:
         a = 10 ** (gain_db / 40.0)
         w0 = 2.0 * np.pi * fc / sr
         alpha, cw = np.sin(w0) / (2.0 * q), np.cos(w0)
         if kind == "shelf":
             sa = 2 * np.sqrt(a) * alpha
-            b = [a * ((a + 1) + (a - 1) * cw + sa), -2 * a * ((a - 1) + (a + 1) * cw),
-                 a * ((a + 1) + (a - 1) * cw - sa)]
+            b = [
+                a * ((a + 1) + (a - 1) * cw + sa),
+                -2 * a * ((a - 1) + (a + 1) * cw),
+                a * ((a + 1) + (a - 1) * cw - sa),
+            ]
             den = [(a + 1) - (a - 1) * cw + sa, 2 * ((a - 1) - (a + 1) * cw), (a + 1) - (a - 1) * cw - sa]
         else:
             b = [(1 + cw) / 2, -(1 + cw), (1 + cw) / 2]
             den = [1 + alpha, -2 * cw, 1 - alpha]
         return [v / den[0] for v in b] + [1.0] + [v / den[0] for v in den[1:]]
+
     return np.array([biquad("shelf", 4.0, 1 / np.sqrt(2), 1500.0), biquad("pass", 0.0, 0.5, 38.0)])
 
 

@@ -4,6 +4,7 @@ The signal is framed block by block (n_fft 2048, hop 512 at 22050 Hz, Hann, cent
 padding as librosa does). Each block's magnitude spectrum is reduced at once to the per-frame
 rows kept (128 mel bands, centroid, rolloff, flatness, RMS), so a 10-minute track
 never holds its full spectrogram (that alone would be 212 MB of complex64)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

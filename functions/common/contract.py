@@ -3,6 +3,7 @@
 Routes are defined only there. Handlers register their routes by operationId through
 `route()`, the local API routes from `operations()`, and request bodies are validated
 against the contract's schemas with fastjsonschema (pure Python, small enough for a layer)."""
+
 from __future__ import annotations
 
 import json
@@ -117,7 +118,7 @@ def _field_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
     # fastjsonschema says "data.audioFeatures.tempo must be ..."; drop the synthetic root.
     msg = exc.message
     if msg.startswith("data."):
-        return msg[len("data."):]
+        return msg[len("data.") :]
     if msg.startswith("data "):
-        return "body " + msg[len("data "):]
+        return "body " + msg[len("data ") :]
     return msg

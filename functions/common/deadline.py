@@ -3,6 +3,7 @@
 API Gateway's REST integration gives up after 29 s and Lambda kills the function at its
 own timeout; both leave the caller without our error JSON. So every step asks the deadline
 first, and we answer 504 ourselves while there is still `reserve` left to do it."""
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,14 @@ class Deadline:
     clock : monotonic clock in seconds, injectable for tests
     """
 
-    def __init__(self, remaining_ms: Callable[[], int], *, reserve_s: float = 1.0,
-                 limit_s: float | None = API_GATEWAY_LIMIT_S, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        remaining_ms: Callable[[], int],
+        *,
+        reserve_s: float = 1.0,
+        limit_s: float | None = API_GATEWAY_LIMIT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._remaining_ms = remaining_ms
         self._clock = clock
         self._limit_end = clock() + limit_s if limit_s else None

@@ -1,5 +1,6 @@
 """Typed errors. Each class carries its HTTP status, so the mapping lives here and
 nowhere else: handlers raise, `functions.common.http` renders `{"error", "details"}`."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Resolver set-up shared by the HTTP functions: CORS from ALLOWED_ORIGINS and the one place
 where errors become status codes and `{"error", "details"}` bodies."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ def allowed_origins() -> list[str]:
 
 def cors_config() -> CORSConfig:
     first, *extra = allowed_origins()
-    return CORSConfig(allow_origin=first, extra_origins=extra or None, max_age=CORS_MAX_AGE_S,
-                      expose_headers=["Content-Type"])
+    return CORSConfig(
+        allow_origin=first, extra_origins=extra or None, max_age=CORS_MAX_AGE_S, expose_headers=["Content-Type"]
+    )
 
 
 def error_response(exc: ApiError) -> Response:

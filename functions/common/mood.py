@@ -1,5 +1,6 @@
 """The documented mood labels (`Mood` in openapi.yaml): a 3x3 grid over valence (x) and
 energy (y), both 0-1. Shared by the analysis (which labels music) and the poets."""
+
 from __future__ import annotations
 
 # Rows by energy (low, mid, high); columns by valence (low, mid, high).

@@ -2,6 +2,7 @@
 
 JSON logs carry the function (service) name, cold_start and the API Gateway request id
 as correlation id; metrics are EMF in a namespace per project and environment."""
+
 from __future__ import annotations
 
 import os

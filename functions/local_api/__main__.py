@@ -1,4 +1,5 @@
 """`python -m functions.local_api [--host H] [--port P]`: serve the API locally."""
+
 import argparse
 import logging
 import os
@@ -16,7 +17,10 @@ def main() -> None:
     server = make_server(args.host, args.port)
     logging.getLogger("local_api").info(
         "serving http://%s:%d (contract at /openapi.json, poetry provider %s)",
-        args.host, server.server_address[1], os.environ.get("POETRY_PROVIDER", "offline"))
+        args.host,
+        server.server_address[1],
+        os.environ.get("POETRY_PROVIDER", "offline"),
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

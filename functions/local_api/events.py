@@ -1,15 +1,16 @@
-"""API Gateway REST v1 proxy events and a Lambda-like context, built as AWS builds them."""
+"""API Gateway REST v1 proxy events, built as AWS builds them."""
+
 from __future__ import annotations
 
 import base64
-import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
+from functions.local_api.context import LOCAL_ACCOUNT
+
 STAGE = "Prod"
-LOCAL_ACCOUNT = "123456789012"
+
 LOCAL_API_ID = "local"
 
 
@@ -36,13 +37,23 @@ def _multi(pairs: list[tuple[str, str]]) -> tuple[dict | None, dict | None]:
     return single, multi
 
 
-def build_event(*, method: str, path: str, resource: str, path_params: dict | None,
-                headers: list[tuple[str, str]], query: str, body: bytes, source_ip: str,
-                binary_media_types: list[str]) -> dict:
+def build_event(
+    *,
+    method: str,
+    path: str,
+    resource: str,
+    path_params: dict | None,
+    headers: list[tuple[str, str]],
+    query: str,
+    body: bytes,
+    source_ip: str,
+    binary_media_types: list[str],
+) -> dict:
     single_headers, multi_headers = _multi(headers)
     single_query, multi_query = _multi(parse_qsl(query, keep_blank_values=True))
     content_type = (single_headers or {}).get("Content-Type") or next(
-        (v for k, v in headers if k.lower() == "content-type"), "")
+        (v for k, v in headers if k.lower() == "content-type"), ""
+    )
     is_binary = bool(body) and media_type_matches(content_type, binary_media_types) if content_type else False
     if not body:
         event_body = None
@@ -71,9 +82,17 @@ def build_event(*, method: str, path: str, resource: str, path_params: dict | No
             "extendedRequestId": uuid.uuid4().hex[:16] + "=",
             "httpMethod": method,
             "identity": {
-                "accessKey": None, "accountId": None, "caller": None, "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None, "cognitoIdentityId": None, "cognitoIdentityPoolId": None,
-                "principalOrgId": None, "sourceIp": source_ip, "user": None, "userAgent": user_agent,
+                "accessKey": None,
+                "accountId": None,
+                "caller": None,
+                "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "principalOrgId": None,
+                "sourceIp": source_ip,
+                "user": None,
+                "userAgent": user_agent,
                 "userArn": None,
             },
             "path": f"/{STAGE}{path}",
@@ -88,30 +107,3 @@ def build_event(*, method: str, path: str, resource: str, path_params: dict | No
         "body": event_body,
         "isBase64Encoded": is_binary,
     }
-
-
-@dataclass
-class LambdaContext:
-    """The parts of the Lambda context object our code and Powertools read."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    timeout_s: float
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    _started: float = field(default_factory=time.monotonic)
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:{LOCAL_ACCOUNT}:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.timeout_s - (time.monotonic() - self._started)) * 1000))

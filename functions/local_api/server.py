@@ -2,6 +2,7 @@
 `functions/<x-function>/handler.lambda_handler`, with real v1 proxy events, a Lambda-like
 context, the function's configured timeout and API Gateway's answers for what never reaches
 a function (unknown path, wrong method, timeout, broken proxy response)."""
+
 from __future__ import annotations
 
 import base64
@@ -19,7 +20,8 @@ from functions.common import contract
 from functions.common.deadline import API_GATEWAY_LIMIT_S
 from functions.common.http import allowed_origins
 from functions.local_api import settings
-from functions.local_api.events import STAGE, LambdaContext, build_event, media_type_matches
+from functions.local_api.context import LambdaContext
+from functions.local_api.events import STAGE, build_event, media_type_matches
 
 log = logging.getLogger("local_api")
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -66,16 +68,19 @@ class Gateway:
     def gateway_error(self, status: int, error: str, details: str) -> tuple[int, dict, bytes]:
         # Mirrors the gateway responses Terraform configures (error JSON plus CORS headers).
         origins = allowed_origins()
-        headers = {"Content-Type": "application/json",
-                   "Access-Control-Allow-Origin": "*" if "*" in origins else origins[0]}
+        headers = {
+            "Content-Type": "application/json",
+            "Access-Control-Allow-Origin": "*" if "*" in origins else origins[0],
+        }
         return status, headers, json.dumps({"error": error, "details": details}).encode()
 
-    def handle(self, *, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes,
-               source_ip: str) -> tuple[int, dict, bytes]:
+    def handle(
+        self, *, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> tuple[int, dict, bytes]:
         url = urlsplit(raw_path)
         path = url.path
         if path == f"/{STAGE}" or path.startswith(f"/{STAGE}/"):  # deployed URLs carry the stage
-            path = path[len(STAGE) + 1:] or "/"
+            path = path[len(STAGE) + 1 :] or "/"
         found = self.match(path)
         if not found:
             return self.gateway_error(404, "Not found", f"No route for {path}")
@@ -83,17 +88,26 @@ class Gateway:
         op = ops.get(method) or (next(iter(ops.values())) if method == "OPTIONS" else None)
         if op is None:
             return self.gateway_error(405, "Method not allowed", f"{method} is not supported on {resource}")
-        event = build_event(method=method, path=path, resource=resource, path_params=params,
-                            headers=headers, query=url.query, body=body, source_ip=source_ip,
-                            binary_media_types=self.binary_media_types)
+        event = build_event(
+            method=method,
+            path=path,
+            resource=resource,
+            path_params=params,
+            headers=headers,
+            query=url.query,
+            body=body,
+            source_ip=source_ip,
+            binary_media_types=self.binary_media_types,
+        )
         accept = next((v for k, v in headers if k.lower() == "accept"), "")
         return self.invoke(op.function, event, accept)
 
     def invoke(self, function: str, event: dict, accept: str) -> tuple[int, dict, bytes]:
         config = settings.function(function)
         timeout = min(float(self._timeouts.get(function, config["timeout"])), API_GATEWAY_LIMIT_S)
-        context = LambdaContext(function_name=f"music-poetry-local-{function}",
-                                memory_limit_in_mb=int(config["memory"]), timeout_s=timeout)
+        context = LambdaContext(
+            function_name=f"music-poetry-local-{function}", memory_limit_in_mb=int(config["memory"]), timeout_s=timeout
+        )
         outcome: dict = {}
 
         def run():
@@ -108,8 +122,9 @@ class Gateway:
         worker.start()
         worker.join(timeout)
         if worker.is_alive():
-            return self.gateway_error(504, "Endpoint request timed out",
-                                      f"{function} did not answer within {timeout:.0f} s")
+            return self.gateway_error(
+                504, "Endpoint request timed out", f"{function} did not answer within {timeout:.0f} s"
+            )
         result = outcome.get("result")
         if outcome.get("crashed") or not isinstance(result, dict) or "statusCode" not in result:
             return self.gateway_error(502, "Internal server error", "The function returned no valid response")
@@ -143,12 +158,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             body = self.rfile.read(length) if length else b""
             if urlsplit(self.path).path == "/openapi.json" and self.command == "GET":
-                status, headers, payload = 200, {"Content-Type": "application/json"}, \
-                    json.dumps(contract.spec()).encode()
+                status, headers, payload = (
+                    200,
+                    {"Content-Type": "application/json"},
+                    json.dumps(contract.spec()).encode(),
+                )
             else:
                 status, headers, payload = self.gateway.handle(
-                    method=self.command, raw_path=self.path, headers=list(self.headers.items()),
-                    body=body, source_ip=self.client_address[0])
+                    method=self.command,
+                    raw_path=self.path,
+                    headers=list(self.headers.items()),
+                    body=body,
+                    source_ip=self.client_address[0],
+                )
         self.send_response(status)
         for key, value in headers.items():
             if key.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -157,8 +179,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-        log.info("%s %s %s %d %.1fms", self.client_address[0], self.command, self.path[:200], status,
-                 (time.perf_counter() - started) * 1000)
+        log.info(
+            "%s %s %s %d %.1fms",
+            self.client_address[0],
+            self.command,
+            self.path[:200],
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
 

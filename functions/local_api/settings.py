@@ -1,5 +1,6 @@
 """`functions/settings.json`: the one file of function settings (memory, timeout, env),
 read by Terraform with jsondecode and by the local API here."""
+
 from __future__ import annotations
 
 import json

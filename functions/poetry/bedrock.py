@@ -6,6 +6,7 @@ timeout is min(remaining, READ_TIMEOUT_CAP_S); botocore's standard retry mode re
 throttling and 5xx, and a `before-send` hook refuses to start an attempt (the first or a
 retry) unless its whole read timeout (and at least MIN_ATTEMPT_S) still fits, so no attempt
 can run past the deadline."""
+
 from __future__ import annotations
 
 import contextvars
@@ -27,7 +28,7 @@ from botocore.exceptions import (
 
 from functions.common import errors
 from functions.common.deadline import Deadline
-from functions.poetry.models import ModelCatalog
+from functions.poetry.model_catalog import ModelCatalog
 from functions.poetry.poem import Poem
 from functions.poetry.prompt import POEM_CLOSE, build_prompt, extract_poem
 
@@ -40,8 +41,11 @@ _deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("bed
 
 # Bedrock error codes -> our typed errors; the one place this mapping lives.
 _ERRORS: dict[str, tuple[type[errors.ApiError], str]] = {
-    "AccessDeniedException": (errors.Forbidden, "Bedrock denied access to the model; enable model access "
-                              "for it in the Bedrock console and allow bedrock:InvokeModel on it"),
+    "AccessDeniedException": (
+        errors.Forbidden,
+        "Bedrock denied access to the model; enable model access "
+        "for it in the Bedrock console and allow bedrock:InvokeModel on it",
+    ),
     "ThrottlingException": (errors.TooManyRequests, "Bedrock is throttling requests; try again shortly"),
     "ServiceQuotaExceededException": (errors.TooManyRequests, "The Bedrock quota is exhausted; try again later"),
     "ModelTimeoutException": (errors.GatewayTimeout, "The model took too long to answer"),
@@ -58,17 +62,25 @@ def _check_deadline(read_timeout: int, **_kwargs) -> None:
     # attempt may wait its client's whole read timeout, so it starts only if that still fits.
     deadline = _deadline.get()
     if deadline is not None and deadline.remaining() < max(MIN_ATTEMPT_S, read_timeout):
-        raise errors.GatewayTimeout("The poem could not be written in time",
-                                    "Bedrock did not answer before the request deadline", reason="deadline")
+        raise errors.GatewayTimeout(
+            "The poem could not be written in time",
+            "Bedrock did not answer before the request deadline",
+            reason="deadline",
+        )
 
 
 @lru_cache(maxsize=8)
 def _client(region: str, read_timeout: int, endpoint: str | None):
-    config = Config(region_name=region, connect_timeout=2, read_timeout=read_timeout,
-                    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    config = Config(
+        region_name=region,
+        connect_timeout=2,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    )
     client = boto3.client("bedrock-runtime", config=config)
-    client.meta.events.register("before-send.bedrock-runtime.Converse",
-                                functools.partial(_check_deadline, read_timeout))
+    client.meta.events.register(
+        "before-send.bedrock-runtime.Converse", functools.partial(_check_deadline, read_timeout)
+    )
     return client
 
 
@@ -124,5 +136,11 @@ class BedrockProvider:
         usage = response.get("usage", {})
         if not text:
             raise errors.BadGateway("The model returned an empty poem", f"stopReason: {response.get('stopReason')}")
-        return Poem(text=text, provider=self.name, model=model, input_tokens=usage.get("inputTokens"),
-                    output_tokens=usage.get("outputTokens"), latency_ms=latency_ms)
+        return Poem(
+            text=text,
+            provider=self.name,
+            model=model,
+            input_tokens=usage.get("inputTokens"),
+            output_tokens=usage.get("outputTokens"),
+            latency_ms=latency_ms,
+        )

@@ -1,5 +1,6 @@
 """Music features as the poets use them: validated upstream by the contract, clamped and
 completed here so that any caller (handler, tests, a future provider) gets sane values."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -66,7 +67,9 @@ def normalise(features: dict | None) -> Music:
     units.update(energy=energy, valence=valence)
     return Music(
         tempo=_clamp(f.get("tempo"), 20.0, 300.0, 100.0) if f.get("tempo") else 100.0,
-        loudness=loudness, mode=mode, key=key,
+        loudness=loudness,
+        mode=mode,
+        key=key,
         mood=mood or mood_label(valence=valence, energy=energy),
         **units,
     )

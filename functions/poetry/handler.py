@@ -1,4 +1,5 @@
 """HTTP edge of the poetry function: contract in, domain call, contract out."""
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.common.contract import parse_json_body, route
@@ -20,12 +21,19 @@ app = make_resolver(logger)
 @tracer.capture_method
 def generate_poetry():
     body = parse_json_body("generatePoetry", app.current_event.decoded_body)
-    request = PoemRequest(features=body["audioFeatures"], persona=body["persona"],
-                          language=body["language"], model=body.get("model"))
+    request = PoemRequest(
+        features=body["audioFeatures"], persona=body["persona"], language=body["language"], model=body.get("model")
+    )
     poem = service.generate(request, provider=get_provider(logger), deadline=Deadline.from_context(app.lambda_context))
     service.record_usage(poem, logger=logger, metrics=metrics, unit=MetricUnit)
-    return {"success": True, "poetry": poem.text, "persona": request.persona,
-            "language": request.language, "provider": poem.provider, "model": poem.model}
+    return {
+        "success": True,
+        "poetry": poem.text,
+        "persona": request.persona,
+        "language": request.language,
+        "provider": poem.provider,
+        "model": poem.model,
+    }
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -3,6 +3,7 @@
 The music steers everything a reader notices: valence and mode pick bright or dark words,
 energy picks loud or soft ones and the number of stanzas, tempo sets the line length
 (fast music, short lines), danceability adds a refrain, and the persona frames each stanza."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,14 +11,19 @@ import json
 import random
 import re
 
-from functions.poetry.catalog import check_choice
 from functions.poetry.features import Music, normalise
 from functions.poetry.lexicon import LEXICONS
+from functions.poetry.personas import check_choice
 
 MODEL_NAME = "offline-poet-1"
 _SLOT = re.compile(r"\{([a-z]+)(\d?)(?:\|(\w+))?\}")
-_PARTICLES = {"이가": ("이", "가"), "은는": ("은", "는"), "을를": ("을", "를"),
-              "와과": ("과", "와"), "이여": ("이여", "여")}
+_PARTICLES = {
+    "이가": ("이", "가"),
+    "은는": ("은", "는"),
+    "을를": ("을", "를"),
+    "와과": ("과", "와"),
+    "이여": ("이여", "여"),
+}
 
 
 def _has_final_consonant(word: str) -> bool:
@@ -41,8 +47,12 @@ class _Voice:
     def __init__(self, lexicon: dict, music: Music, rng: random.Random):
         v, e = music.valence, music.energy
         self.banks = lexicon["banks"]
-        self.weights = {"bright_loud": v * e, "bright_soft": v * (1 - e),
-                        "dark_loud": (1 - v) * e, "dark_soft": (1 - v) * (1 - e)}
+        self.weights = {
+            "bright_loud": v * e,
+            "bright_soft": v * (1 - e),
+            "dark_loud": (1 - v) * e,
+            "dark_soft": (1 - v) * (1 - e),
+        }
         self.rng = rng
 
     def word(self, kind: str):
@@ -107,8 +117,9 @@ def write_poem(*, features: dict | None, persona: str, language: str) -> str:
     stanzas_n = 3 + (music.energy > 0.4) + (music.energy > 0.75)
     kind = _line_kind(music.tempo)
     lines_per_stanza = {"short": 6, "medium": 4, "long": 3}[kind]
-    refrain = voice.fill(_verb_forms(rng.choice(lexicon["lines"]["short"]), language)) \
-        if music.danceability >= 0.7 else None
+    refrain = (
+        voice.fill(_verb_forms(rng.choice(lexicon["lines"]["short"]), language)) if music.danceability >= 0.7 else None
+    )
     openers = rng.sample(frame["open"], k=min(stanzas_n, len(frame["open"])))
 
     seen: set[str] = set()
@@ -126,7 +137,10 @@ def write_poem(*, features: dict | None, persona: str, language: str) -> str:
         elif refrain:
             body.append(refrain)
         seen.update(body)
-        stanzas.append("\n".join(
-            _finish(line, last=j == len(body) - 1, energy=music.energy, language=language)
-            for j, line in enumerate(body)))
+        stanzas.append(
+            "\n".join(
+                _finish(line, last=j == len(body) - 1, energy=music.energy, language=language)
+                for j, line in enumerate(body)
+            )
+        )
     return "\n\n".join(stanzas)

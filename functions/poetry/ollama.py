@@ -1,4 +1,5 @@
 """Ollama's chat API (`OLLAMA_URL`, `OLLAMA_MODEL`) for poems on a laptop with a local model."""
+
 from __future__ import annotations
 
 import json
@@ -30,12 +31,17 @@ class OllamaProvider:
         prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)
         timeout = min(deadline.require(1.0, "Ollama call"), TIMEOUT_CAP_S)
         payload = {
-            "model": self.model, "stream": False,
+            "model": self.model,
+            "stream": False,
             "messages": [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
             "options": {"temperature": 0.8, "num_predict": MAX_TOKENS, "stop": [POEM_CLOSE]},
         }
-        req = urllib.request.Request(f"{self.url}/api/chat", data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+        req = urllib.request.Request(
+            f"{self.url}/api/chat",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -48,15 +54,22 @@ class OllamaProvider:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
                 raise errors.GatewayTimeout("Ollama took too long to answer", f"Model {self.model}") from None
-            raise errors.ServiceUnavailable(f"Ollama is not running at {self.url}",
-                                            "Start it with `ollama serve` or set OLLAMA_URL") from None
+            raise errors.ServiceUnavailable(
+                f"Ollama is not running at {self.url}", "Start it with `ollama serve` or set OLLAMA_URL"
+            ) from None
         except ValueError:
             raise errors.BadGateway("Ollama returned something that is not JSON") from None
         text = extract_poem(str((data.get("message") or {}).get("content", "")))
         if not text:
             raise errors.BadGateway("Ollama returned an empty poem", f"Model {self.model}")
-        return Poem(text=text, provider=self.name, model=self.model, input_tokens=data.get("prompt_eval_count"),
-                    output_tokens=data.get("eval_count"), latency_ms=(time.perf_counter() - started) * 1000)
+        return Poem(
+            text=text,
+            provider=self.name,
+            model=self.model,
+            input_tokens=data.get("prompt_eval_count"),
+            output_tokens=data.get("eval_count"),
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
 
     def _http_error(self, exc: urllib.error.HTTPError) -> errors.ApiError:
         try:
@@ -65,6 +78,7 @@ class OllamaProvider:
             message = ""
         self.logger.warning("ollama error", extra={"http_status": exc.code, "ollama_error": message[:200]})
         if exc.code == 404:  # /api/chat exists on every Ollama; 404 means the model is missing
-            return errors.ServiceUnavailable(f"Ollama has no model {self.model!r}",
-                                             f"Run `ollama pull {self.model}` or set OLLAMA_MODEL")
+            return errors.ServiceUnavailable(
+                f"Ollama has no model {self.model!r}", f"Run `ollama pull {self.model}` or set OLLAMA_MODEL"
+            )
         return errors.BadGateway("Ollama failed to write the poem", f"HTTP {exc.code}")

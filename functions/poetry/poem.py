@@ -1,4 +1,5 @@
 """What goes into a poet and what comes out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

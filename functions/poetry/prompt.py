@@ -3,13 +3,14 @@
 Instructions come only from the catalog (persona, language) and from numbers we computed.
 The music is passed as structured, clamped JSON data in the user turn, never spliced into the
 instructions, and only known fields with validated values are included."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from functions.poetry.catalog import LANGUAGES, PERSONAS, check_choice
 from functions.poetry.features import Music, normalise
+from functions.poetry.personas import LANGUAGES, PERSONAS, check_choice
 
 POEM_OPEN, POEM_CLOSE = "<poem>", "</poem>"
 
@@ -53,8 +54,13 @@ def build_prompt(*, features: dict | None, persona: str, language: str) -> Promp
     music = normalise(features)
     stanzas, lines = shape(music)
     voice = PERSONAS[persona]
-    line_length = "short, punchy lines" if music.tempo >= 135 else \
-        "long, flowing lines" if music.tempo < 95 else "lines of moderate length"
+    line_length = (
+        "short, punchy lines"
+        if music.tempo >= 135
+        else "long, flowing lines"
+        if music.tempo < 95
+        else "lines of moderate length"
+    )
     system = (
         f"You are {voice['name']}. Write one original poem in {LANGUAGES[language]['name']} "
         f"in your own voice: {voice['voice']}. Form: {voice['form']}.\n"

@@ -2,6 +2,7 @@
 
 `POETRY_PROVIDER` chooses explicitly (offline | bedrock | ollama); offline is the default
 when nothing is configured, so a laptop with no account and no network still writes poems."""
+
 from __future__ import annotations
 
 import os
@@ -30,15 +31,17 @@ class OfflineProvider:
     def write(self, request: PoemRequest, deadline: Deadline) -> Poem:
         started = time.perf_counter()
         text = offline.write_poem(features=request.features, persona=request.persona, language=request.language)
-        return Poem(text=text, provider=self.name, model=offline.MODEL_NAME,
-                    latency_ms=(time.perf_counter() - started) * 1000)
+        return Poem(
+            text=text, provider=self.name, model=offline.MODEL_NAME, latency_ms=(time.perf_counter() - started) * 1000
+        )
 
 
 def provider_name() -> str:
     name = os.environ.get("POETRY_PROVIDER", "offline").strip().lower() or "offline"
     if name not in PROVIDERS:
-        raise ServiceUnavailable(f"Unknown poetry provider {name!r}",
-                                 f"Set POETRY_PROVIDER to one of: {', '.join(PROVIDERS)}")
+        raise ServiceUnavailable(
+            f"Unknown poetry provider {name!r}", f"Set POETRY_PROVIDER to one of: {', '.join(PROVIDERS)}"
+        )
     return name
 
 

@@ -3,6 +3,7 @@
 The tables follow the IANA special-purpose registries instead of relying on `ipaddress`
 alone, whose flags differ between Python versions (3.11 calls `::ffff:127.0.0.1` neither
 loopback nor private, `fec0::/10` and `64:ff9b::/96` global, and 192.0.0.0/24 partly global)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -10,30 +11,42 @@ from ipaddress import IPv4Address, IPv6Address, ip_network
 
 IPAddress = IPv4Address | IPv6Address
 
-_DENIED_V4 = tuple(ip_network(n) for n in (
-    "0.0.0.0/8",  # "this network", includes the unspecified address
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # private (RFC 1918)
-    "100.64.0.0/10",  # carrier-grade NAT shared space (RFC 6598)
-    "127.0.0.0/8",  # loopback
-    "169.254.0.0/16",  # link-local, includes the EC2/Lambda metadata service 169.254.169.254
-    "192.0.0.0/24",  # IETF protocol assignments
-    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",  # documentation
-    "192.88.99.0/24",  # deprecated 6to4 relay anycast
-    "198.18.0.0/15",  # benchmarking
-    "224.0.0.0/4",  # multicast
-    "240.0.0.0/4",  # reserved, includes broadcast 255.255.255.255
-))
-_DENIED_V6 = tuple(ip_network(n) for n in (
-    "64:ff9b:1::/48",  # local-use NAT64
-    "100::/64",  # discard-only
-    "2001::/23",  # IETF protocol assignments, includes Teredo 2001::/32
-    "2001:db8::/32", "3fff::/20",  # documentation
-    "2002::/16",  # 6to4: embeds an arbitrary IPv4 address
-    "5f00::/16",  # SRv6 SIDs
-    "fc00::/7",  # unique local, includes AWS's fd00:ec2::254 metadata endpoint
-    "fe80::/10", "fec0::/10",  # link-local, deprecated site-local
-    "ff00::/8",  # multicast
-))
+_DENIED_V4 = tuple(
+    ip_network(n)
+    for n in (
+        "0.0.0.0/8",  # "this network", includes the unspecified address
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",  # private (RFC 1918)
+        "100.64.0.0/10",  # carrier-grade NAT shared space (RFC 6598)
+        "127.0.0.0/8",  # loopback
+        "169.254.0.0/16",  # link-local, includes the EC2/Lambda metadata service 169.254.169.254
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.0.2.0/24",
+        "198.51.100.0/24",
+        "203.0.113.0/24",  # documentation
+        "192.88.99.0/24",  # deprecated 6to4 relay anycast
+        "198.18.0.0/15",  # benchmarking
+        "224.0.0.0/4",  # multicast
+        "240.0.0.0/4",  # reserved, includes broadcast 255.255.255.255
+    )
+)
+_DENIED_V6 = tuple(
+    ip_network(n)
+    for n in (
+        "64:ff9b:1::/48",  # local-use NAT64
+        "100::/64",  # discard-only
+        "2001::/23",  # IETF protocol assignments, includes Teredo 2001::/32
+        "2001:db8::/32",
+        "3fff::/20",  # documentation
+        "2002::/16",  # 6to4: embeds an arbitrary IPv4 address
+        "5f00::/16",  # SRv6 SIDs
+        "fc00::/7",  # unique local, includes AWS's fd00:ec2::254 metadata endpoint
+        "fe80::/10",
+        "fec0::/10",  # link-local, deprecated site-local
+        "ff00::/8",  # multicast
+    )
+)
 _GLOBAL_UNICAST_V6 = ip_network("2000::/3")  # the only IPv6 block IANA allocates for unicast
 _NAT64 = ip_network("64:ff9b::/96")  # well-known NAT64 prefix: the last 32 bits are an IPv4 address
 
@@ -71,9 +84,14 @@ def is_public(address: IPAddress) -> bool:
     if any(address in net for net in denied):
         return False
     # Belt and braces: whatever this Python version also knows to be non-global stays refused.
-    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_private
-                                      or address.is_loopback or address.is_link_local
-                                      or address.is_unspecified)
+    return address.is_global and not (
+        address.is_multicast
+        or address.is_reserved
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+    )
 
 
 def connect_address(address: IPAddress) -> IPAddress:

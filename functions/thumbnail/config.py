@@ -1,4 +1,5 @@
 """The thumbnail proxy's settings, from the environment that functions/settings.json sets."""
+
 from __future__ import annotations
 
 import os
@@ -46,6 +47,8 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         hosts = parse_allowlist(raw_hosts) if raw_hosts else frozenset(DEFAULT_ALLOWED_HOSTS)
     except (ApiError, ValueError):
         raise _misconfigured("THUMBNAIL_ALLOWED_HOSTS must list host names (no IP addresses or wildcards)") from None
-    return Settings(allowed_hosts=hosts,
-                    max_bytes=_int(environ, "THUMBNAIL_MAX_BYTES", DEFAULT_MAX_BYTES, 1, LIMIT_MAX_BYTES),
-                    max_redirects=_int(environ, "THUMBNAIL_MAX_REDIRECTS", MAX_REDIRECTS, 0, MAX_REDIRECTS))
+    return Settings(
+        allowed_hosts=hosts,
+        max_bytes=_int(environ, "THUMBNAIL_MAX_BYTES", DEFAULT_MAX_BYTES, 1, LIMIT_MAX_BYTES),
+        max_redirects=_int(environ, "THUMBNAIL_MAX_REDIRECTS", MAX_REDIRECTS, 0, MAX_REDIRECTS),
+    )

@@ -8,6 +8,7 @@ image whose magic bytes agree with its Content-Type.
 
 Collaborators are passed in (resolver, address policy, connector, TLS context) so tests can
 point a host name at a loopback server without any switch existing in production."""
+
 from __future__ import annotations
 
 import http.client
@@ -96,17 +97,30 @@ class _PinnedConnection(http.client.HTTPConnection):
 class Fetcher:
     """Fetches thumbnails. The defaults are the production collaborators."""
 
-    def __init__(self, *, resolve: Resolver = system_resolve, address_allowed: AddressPolicy = is_public,
-                 connect: Connector = open_socket, tls: ssl.SSLContext | None = None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S):
+    def __init__(
+        self,
+        *,
+        resolve: Resolver = system_resolve,
+        address_allowed: AddressPolicy = is_public,
+        connect: Connector = open_socket,
+        tls: ssl.SSLContext | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ):
         tls = tls or default_tls()
         if not tls.check_hostname or tls.verify_mode != ssl.CERT_REQUIRED:
             raise ValueError("the TLS context must verify certificates and host names")
         self._resolve, self._allowed, self._connect, self._tls = resolve, address_allowed, connect, tls
         self._timeout_s = timeout_s
 
-    def fetch(self, url: ThumbnailUrl, *, allowed_hosts: Iterable[str], max_bytes: int,
-              deadline: Deadline, max_redirects: int = MAX_REDIRECTS) -> Image:
+    def fetch(
+        self,
+        url: ThumbnailUrl,
+        *,
+        allowed_hosts: Iterable[str],
+        max_bytes: int,
+        deadline: Deadline,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> Image:
         max_redirects = max(0, min(max_redirects, MAX_REDIRECTS))
         try:
             for hop in range(max_redirects + 1):
@@ -125,12 +139,16 @@ class Fetcher:
         except TimeoutError:
             raise GatewayTimeout("The thumbnail host did not answer in time", reason="upstream_timeout") from None
         except ssl.SSLCertVerificationError as exc:
-            raise BadGateway("The thumbnail host's certificate was not accepted", exc.verify_message,
-                             reason="upstream_tls") from None
+            raise BadGateway(
+                "The thumbnail host's certificate was not accepted", exc.verify_message, reason="upstream_tls"
+            ) from None
         except (OSError, http.client.HTTPException):
             raise BadGateway("The thumbnail host could not be reached or broke off", reason="upstream") from None
-        raise BadGateway("The thumbnail host redirected too many times",
-                         f"At most {max_redirects} redirects are followed", reason="redirects")
+        raise BadGateway(
+            "The thumbnail host redirected too many times",
+            f"At most {max_redirects} redirects are followed",
+            reason="redirects",
+        )
 
     def _vetted_addresses(self, host: str) -> list[IPAddress]:
         try:
@@ -144,12 +162,16 @@ class Fetcher:
             try:
                 address = parse_address(text)
             except ValueError:
-                raise BadGateway("The thumbnail host resolved to something that is not an address",
-                                 reason="dns") from None
+                raise BadGateway(
+                    "The thumbnail host resolved to something that is not an address", reason="dns"
+                ) from None
             # One refused answer refuses the host: a public answer next to a private one is a rebinding trick.
             if not self._allowed(address):
-                raise BadGateway("The thumbnail host resolves to a forbidden address",
-                                 "Only public addresses are contacted", reason="forbidden_address")
+                raise BadGateway(
+                    "The thumbnail host resolves to a forbidden address",
+                    "Only public addresses are contacted",
+                    reason="forbidden_address",
+                )
             vetted.append(connect_address(address))
         return sorted(vetted, key=lambda a: a.version)  # IPv4 first: Lambda outside a VPC has no IPv6
 
@@ -180,8 +202,9 @@ class Fetcher:
                 raise
         raise failure or BadGateway("The thumbnail host has no address to connect to")
 
-    def _read_image(self, sock: ssl.SSLSocket, response: http.client.HTTPResponse, max_bytes: int,
-                    deadline: Deadline) -> Image:
+    def _read_image(
+        self, sock: ssl.SSLSocket, response: http.client.HTTPResponse, max_bytes: int, deadline: Deadline
+    ) -> Image:
         status = response.status
         if status in (404, 410):
             raise NotFound("The thumbnail does not exist", f"The thumbnail host answered {status}")
@@ -191,8 +214,10 @@ class Fetcher:
             raise BadGateway("The thumbnail host sent a compressed body")
         declared = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         if declared not in IMAGE_TYPES:
-            raise BadGateway("The thumbnail host did not send an image",
-                             f"Content-Type {declared[:80] or 'missing'} is not one of {', '.join(IMAGE_TYPES)}")
+            raise BadGateway(
+                "The thumbnail host did not send an image",
+                f"Content-Type {declared[:80] or 'missing'} is not one of {', '.join(IMAGE_TYPES)}",
+            )
         too_large = PayloadTooLarge("The thumbnail is too large", f"The limit is {max_bytes} bytes")
         if response.length is not None and response.length > max_bytes:
             raise too_large
@@ -219,10 +244,10 @@ def _next_hop(current: ThumbnailUrl, location: str | None, allowed_hosts: Iterab
         raise BadGateway("The thumbnail host redirected without a Location", reason="redirects")
     # Only a path is joined by hand; anything else must pass as an absolute URL. No urljoin:
     # it quietly drops tabs and newlines, which would let the policy see a different URL.
-    target = f"https://{current.host}{location}" if location.startswith("/") and location[1:2] != "/" \
-        else location
+    target = f"https://{current.host}{location}" if location.startswith("/") and location[1:2] != "/" else location
     try:
         return urlpolicy.parse(target, allowed_hosts=allowed_hosts)
     except ApiError as exc:
-        raise BadGateway("The thumbnail host redirected to a URL that is not allowed", exc.message,
-                         reason="redirects") from None
+        raise BadGateway(
+            "The thumbnail host redirected to a URL that is not allowed", exc.message, reason="redirects"
+        ) from None

@@ -1,4 +1,5 @@
 """HTTP edge of the thumbnail proxy: ?url= in, vetted fetch, image bytes out."""
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -17,8 +18,11 @@ tracer = tracer_for("thumbnail")
 app = make_resolver(logger)
 fetcher = Fetcher()  # system DNS, public addresses only, system trust store
 # Vary: Accept because API Gateway sends bytes or base64 text depending on the first Accept type.
-IMAGE_HEADERS = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff",
-                 "Vary": "Origin, Accept"}
+IMAGE_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "X-Content-Type-Options": "nosniff",
+    "Vary": "Origin, Accept",
+}
 
 
 @route(app, "getThumbnail")
@@ -30,8 +34,13 @@ def get_thumbnail():
         raise BadRequest("Give the url parameter once")
     settings = config.from_env()
     url = urlpolicy.parse(urls[0], allowed_hosts=settings.allowed_hosts)
-    image = fetcher.fetch(url, allowed_hosts=settings.allowed_hosts, max_bytes=settings.max_bytes,
-                          max_redirects=settings.max_redirects, deadline=Deadline.from_context(app.lambda_context))
+    image = fetcher.fetch(
+        url,
+        allowed_hosts=settings.allowed_hosts,
+        max_bytes=settings.max_bytes,
+        max_redirects=settings.max_redirects,
+        deadline=Deadline.from_context(app.lambda_context),
+    )
     logger.info("thumbnail served", extra={"host": url.host, "bytes": len(image.body), "type": image.content_type})
     metrics.add_metric(name="ThumbnailBytes", unit=MetricUnit.Bytes, value=len(image.body))
     # A bytes body makes Powertools base64-encode it and set isBase64Encoded; API Gateway turns it

@@ -4,6 +4,7 @@ The URL is parsed here by hand instead of with `urllib.parse`, because URL parse
 on exactly the inputs an attacker sends (backslashes, `@`, `%2F`, tabs, unicode dots), and a
 check made with one parser is worthless if the request is made with another. So anything a
 parser could read two ways is refused, and what is accepted is re-serialised from parts."""
+
 from __future__ import annotations
 
 import re
@@ -63,6 +64,7 @@ def _normalise_escapes(text: str) -> str:
     def fix(match: re.Match) -> str:
         byte = int(match.group(1), 16)
         return chr(byte) if byte in _UNRESERVED else f"%{byte:02X}"
+
     return _ESCAPE.sub(fix, text)
 
 
@@ -73,8 +75,10 @@ def parse(raw: str | None, *, allowed_hosts: Iterable[str]) -> ThumbnailUrl:
     if len(raw) > MAX_URL_LENGTH:
         raise _refuse("The URL is too long", f"The limit is {MAX_URL_LENGTH} characters")
     if any(not ("!" <= ch <= "~") for ch in raw):
-        raise _refuse("The URL must be printable ASCII without spaces",
-                      "Percent-encode other characters; internationalised look-alike hosts are refused")
+        raise _refuse(
+            "The URL must be printable ASCII without spaces",
+            "Percent-encode other characters; internationalised look-alike hosts are refused",
+        )
     if "\\" in raw:  # browsers read "\" as "/", other parsers as data: refuse the ambiguity
         raise _refuse("Backslashes are not allowed in the URL")
     if raw[:8].lower() != "https://":

@@ -1,4 +1,5 @@
 """The youtube function: video info and audio-with-analysis through yt-dlp."""
+
 import time
 
 # First thing Lambda runs on a cold start: the handler measures its imports from here.

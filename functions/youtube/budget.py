@@ -3,6 +3,7 @@
 API Gateway gives up after 29 s. Each step starts only if its budget is left, and may use
 what is left minus the budgets of the steps after it, so a slow step eats its own slack
 and not the next step's."""
+
 from __future__ import annotations
 
 from functions.common.deadline import Deadline

@@ -3,6 +3,7 @@
 DynamoDB when CACHE_TABLE is set (hash key `cache_key`, TTL attribute `expires_at`, as in
 terraform/modules/storage); otherwise an embedded SQLite store, in memory or in a file.
 `SafeCache` makes every failure a miss: a cache outage never fails a request."""
+
 from __future__ import annotations
 
 import json
@@ -28,14 +29,22 @@ class Cache(Protocol):
 class DynamoCache:
     """One item per key: `payload` holds the JSON text (floats stay floats, no Decimal)."""
 
-    def __init__(self, *, client, table: str, ttl_days: float, ttl_attribute: str = "expires_at",
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        *,
+        client,
+        table: str,
+        ttl_days: float,
+        ttl_attribute: str = "expires_at",
+        clock: Callable[[], float] = time.time,
+    ):
         self._client, self._table, self._ttl_s = client, table, ttl_days * DAY_S
         self._ttl_attribute, self._clock = ttl_attribute, clock
 
     def get(self, video_id: str, analyzer_version: str) -> dict | None:
-        item = self._client.get_item(TableName=self._table,
-                                     Key={"cache_key": {"S": cache_key(video_id, analyzer_version)}}).get("Item")
+        item = self._client.get_item(
+            TableName=self._table, Key={"cache_key": {"S": cache_key(video_id, analyzer_version)}}
+        ).get("Item")
         if not item:
             return None
         # TTL deletion runs up to days late; an expired item is a miss.
@@ -46,14 +55,17 @@ class DynamoCache:
 
     def put(self, video_id: str, analyzer_version: str, value: dict) -> None:
         now = self._clock()
-        self._client.put_item(TableName=self._table, Item={
-            "cache_key": {"S": cache_key(video_id, analyzer_version)},
-            "video_id": {"S": video_id},
-            "analyzer_version": {"S": analyzer_version},
-            "payload": {"S": json.dumps(value, separators=(",", ":"))},
-            "created_at": {"N": str(int(now))},
-            self._ttl_attribute: {"N": str(int(now + self._ttl_s))},
-        })
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "cache_key": {"S": cache_key(video_id, analyzer_version)},
+                "video_id": {"S": video_id},
+                "analyzer_version": {"S": analyzer_version},
+                "payload": {"S": json.dumps(value, separators=(",", ":"))},
+                "created_at": {"N": str(int(now))},
+                self._ttl_attribute: {"N": str(int(now + self._ttl_s))},
+            },
+        )
 
 
 class EmbeddedCache:
@@ -66,16 +78,19 @@ class EmbeddedCache:
 
     def get(self, video_id: str, analyzer_version: str) -> dict | None:
         with self._lock:
-            row = self._db.execute("SELECT payload, expires_at FROM cache WHERE cache_key = ?",
-                                   (cache_key(video_id, analyzer_version),)).fetchone()
+            row = self._db.execute(
+                "SELECT payload, expires_at FROM cache WHERE cache_key = ?", (cache_key(video_id, analyzer_version),)
+            ).fetchone()
         if row is None or row[1] <= self._clock():
             return None
         return json.loads(row[0])
 
     def put(self, video_id: str, analyzer_version: str, value: dict) -> None:
         with self._lock, self._db:
-            self._db.execute("INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
-                             (cache_key(video_id, analyzer_version), json.dumps(value), self._clock() + self._ttl_s))
+            self._db.execute(
+                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
+                (cache_key(video_id, analyzer_version), json.dumps(value), self._clock() + self._ttl_s),
+            )
 
 
 class SafeCache:
@@ -103,6 +118,8 @@ class SafeCache:
 
     def _failed(self, op: str, exc: Exception) -> None:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
-        self._logger.warning("cache unavailable; continuing without it",
-                             extra={"operation": op, "error_type": type(exc).__name__, "error_code": code})
+        self._logger.warning(
+            "cache unavailable; continuing without it",
+            extra={"operation": op, "error_type": type(exc).__name__, "error_code": code},
+        )
         self._on_error(op)

@@ -1,5 +1,6 @@
 """The youtube function's settings, read once from the environment (functions/settings.json
 sets them in AWS and for `make serve`)."""
+
 from __future__ import annotations
 
 import os
@@ -63,12 +64,15 @@ def dev_media_url(env: Mapping[str, str]) -> str | None:
     if not url:
         return None
     if env.get("AWS_LAMBDA_FUNCTION_NAME"):  # set by Lambda in every function; never by the local API
-        raise InternalError("The youtube function is misconfigured",
-                            f"{DEV_MEDIA_ENV} is a local development switch and is refused inside Lambda")
+        raise InternalError(
+            "The youtube function is misconfigured",
+            f"{DEV_MEDIA_ENV} is a local development switch and is refused inside Lambda",
+        )
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
-        raise InternalError("The youtube function is misconfigured",
-                            f"{DEV_MEDIA_ENV} must be an http:// URL on 127.0.0.1 or localhost")
+        raise InternalError(
+            "The youtube function is misconfigured", f"{DEV_MEDIA_ENV} must be an http:// URL on 127.0.0.1 or localhost"
+        )
     return url.rstrip("/")
 
 

@@ -5,6 +5,7 @@ Only used when YOUTUBE_DEV_MEDIA_URL is set, which `config.dev_media_url` refuse
 Lambda and for anything but loopback. Refusals are raised exactly as yt-dlp's YoutubeIE
 raises them (same exception types and YouTube reason texts), so every failure class can be
 seen through `make serve`; tests check the same texts against the real YoutubeIE."""
+
 from __future__ import annotations
 
 from yt_dlp.extractor.youtube import YoutubeIE
@@ -45,8 +46,9 @@ class LocalMediaIE(YoutubeIE):
     def _real_extract(self, url):
         video_id = self._match_id(url)
         try:
-            meta = self._download_json(f"{self._base_url}/videos/{video_id}.json", video_id,
-                                       note="Reading local media catalog")
+            meta = self._download_json(
+                f"{self._base_url}/videos/{video_id}.json", video_id, note="Reading local media catalog"
+            )
         except ExtractorError as exc:
             if isinstance(exc.cause, HTTPError) and exc.cause.status == 404:
                 self.raise_no_formats(REFUSALS["unavailable"], expected=True, video_id=video_id)
@@ -56,8 +58,10 @@ class LocalMediaIE(YoutubeIE):
             self.raise_geo_restricted(GEO_REASON, countries=["KR"], metadata_available=True)
         if refusal:
             self.raise_no_formats(self._login_required(REFUSALS[refusal]), expected=True, video_id=video_id)
-        formats = [{**fmt, "url": f"{self._base_url}{fmt['url']}" if fmt["url"].startswith("/") else fmt["url"]}
-                   for fmt in meta.get("formats", [])]
+        formats = [
+            {**fmt, "url": f"{self._base_url}{fmt['url']}" if fmt["url"].startswith("/") else fmt["url"]}
+            for fmt in meta.get("formats", [])
+        ]
         return {
             "id": video_id,
             "title": meta.get("title"),
@@ -68,8 +72,10 @@ class LocalMediaIE(YoutubeIE):
             "view_count": meta.get("view_count"),
             "is_live": meta.get("is_live", False),
             "live_status": "is_live" if meta.get("is_live") else "not_live",
-            "thumbnails": [{"url": f"https://i.ytimg.com/vi/{video_id}/{name}.jpg", "preference": pref}
-                           for pref, name in enumerate(("default", "mqdefault", "hqdefault", "maxresdefault"))],
+            "thumbnails": [
+                {"url": f"https://i.ytimg.com/vi/{video_id}/{name}.jpg", "preference": pref}
+                for pref, name in enumerate(("default", "mqdefault", "hqdefault", "maxresdefault"))
+            ],
             "formats": formats,
             "webpage_url": url,
         }

@@ -7,6 +7,7 @@ It generates a 20 s C-major pulse at 120 BPM with ffmpeg (imageio-ffmpeg locally
 audio-only formats shaped like YouTube's (249, 251, 140) and serves, for any video id,
 `/videos/<id>.json` (metadata and formats for `devextractor.LocalMediaIE`) and `/media/...`.
 A few ids show each failure class; see `SPECIAL_IDS`."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,7 @@ from functions.youtube.transcode import find_ffmpeg
 
 DEMO_SECONDS = 20
 # 0.25 * C major triad, struck every 0.5 s (120 BPM) with an exponential decay.
-DEMO_EXPR = ("0.25*(sin(2*PI*261.63*t)+sin(2*PI*329.63*t)+sin(2*PI*392*t))"
-             "*(0.3+0.7*exp(-10*mod(t\\,0.5)))")
+DEMO_EXPR = "0.25*(sin(2*PI*261.63*t)+sin(2*PI*329.63*t)+sin(2*PI*392*t))*(0.3+0.7*exp(-10*mod(t\\,0.5)))"
 FORMATS = (  # (format_id, file, codec args, acodec, abr kb/s)
     ("249", "249.webm", ["-c:a", "libopus", "-b:a", "48k"], "opus", 48),
     ("251", "251.webm", ["-c:a", "libopus", "-b:a", "128k"], "opus", 128),
@@ -46,14 +46,19 @@ SPECIAL_IDS = {
     "live-stream": {"is_live": True, "duration": None},  # info 200 isLive; analysis 413
     "toolong-vid": {"duration": 3601},  # 413 too long
     "unknown-dur": {"duration": None},  # like direct media: `duration <? N` lets it through
-    "toolarge-mb": {"formats": [{"format_id": "249", "url": "/huge", "ext": "webm", "acodec": "opus",
-                                 "vcodec": "none", "abr": 48}]},  # 413 too large
+    "toolarge-mb": {
+        "formats": [{"format_id": "249", "url": "/huge", "ext": "webm", "acodec": "opus", "vcodec": "none", "abr": 48}]
+    },  # 413 too large
     "upstream503": "503",  # catalog answers 503: 502 upstream error
     "net-refused": {"formats": "closed-port"},  # media host refuses connections: 503 network
-    "nolength-mb": {"formats": [{"format_id": "249", "url": "/nolength", "ext": "webm", "acodec": "opus",
-                                 "vcodec": "none", "abr": 48}]},  # no Content-Length: size checked while reading
-    "slow-stream": {"formats": [{"format_id": "249", "url": "/slow", "ext": "webm", "acodec": "opus",
-                                 "vcodec": "none", "abr": 48}]},  # trickles bytes: 504
+    "nolength-mb": {
+        "formats": [
+            {"format_id": "249", "url": "/nolength", "ext": "webm", "acodec": "opus", "vcodec": "none", "abr": 48}
+        ]
+    },  # no Content-Length: size checked while reading
+    "slow-stream": {
+        "formats": [{"format_id": "249", "url": "/slow", "ext": "webm", "acodec": "opus", "vcodec": "none", "abr": 48}]
+    },  # trickles bytes: 504
 }
 HUGE_BYTES = 10 * 1024**3
 
@@ -64,9 +69,26 @@ def generate_media(directory: Path, *, ffmpeg: str | None = None, seconds: int =
     sizes = {}
     for _fid, name, codec, _acodec, _abr in FORMATS:
         target = directory / name
-        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
-                        "-i", f"aevalsrc=exprs={DEMO_EXPR}:s=48000:d={seconds}", "-ac", "2", *codec, str(target)],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                ffmpeg,
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"aevalsrc=exprs={DEMO_EXPR}:s=48000:d={seconds}",
+                "-ac",
+                "2",
+                *codec,
+                str(target),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         sizes[name] = target.stat().st_size
     return sizes
 
@@ -83,16 +105,39 @@ def catalog_entry(video_id: str, sizes: dict[str, int], *, seconds: int = DEMO_S
     if special is None or isinstance(special, str):
         return None if special is None else int(special)
     entry = {
-        "title": f"Local demo track ({video_id})", "channel": "Local media server",
-        "duration": seconds, "upload_date": "20260101", "view_count": 42, "is_live": False,
-        "formats": [{"format_id": fid, "url": f"/media/{name}", "ext": name.rsplit(".", 1)[1], "acodec": acodec,
-                     "vcodec": "none", "abr": abr, "asr": 48000, "filesize": sizes.get(name), "protocol": "http"}
-                    for fid, name, _codec, acodec, abr in FORMATS],
+        "title": f"Local demo track ({video_id})",
+        "channel": "Local media server",
+        "duration": seconds,
+        "upload_date": "20260101",
+        "view_count": 42,
+        "is_live": False,
+        "formats": [
+            {
+                "format_id": fid,
+                "url": f"/media/{name}",
+                "ext": name.rsplit(".", 1)[1],
+                "acodec": acodec,
+                "vcodec": "none",
+                "abr": abr,
+                "asr": 48000,
+                "filesize": sizes.get(name),
+                "protocol": "http",
+            }
+            for fid, name, _codec, acodec, abr in FORMATS
+        ],
     }
     entry.update(special)
     if entry["formats"] == "closed-port":
-        entry["formats"] = [{"format_id": "249", "url": f"http://127.0.0.1:{_closed_port()}/249.webm",
-                             "ext": "webm", "acodec": "opus", "vcodec": "none", "abr": 48}]
+        entry["formats"] = [
+            {
+                "format_id": "249",
+                "url": f"http://127.0.0.1:{_closed_port()}/249.webm",
+                "ext": "webm",
+                "acodec": "opus",
+                "vcodec": "none",
+                "abr": 48,
+            }
+        ]
     return entry
 
 
@@ -116,14 +161,14 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         self.seen.append(path)
         if path.startswith("/videos/") and path.endswith(".json"):
-            entry = catalog_entry(path[len("/videos/"):-len(".json")], self.sizes)
+            entry = catalog_entry(path[len("/videos/") : -len(".json")], self.sizes)
             if entry is None:
                 return self._send(404, b'{"error": "not found"}')
             if isinstance(entry, int):
                 return self._send(entry, b'{"error": "unavailable"}')
             return self._send(200, json.dumps(entry).encode())
-        if path.startswith("/media/") and path[len("/media/"):] in self.sizes:
-            return self._send(200, (self.media_dir / path[len("/media/"):]).read_bytes(), "application/octet-stream")
+        if path.startswith("/media/") and path[len("/media/") :] in self.sizes:
+            return self._send(200, (self.media_dir / path[len("/media/") :]).read_bytes(), "application/octet-stream")
         if path == "/huge":  # declares 10 GB; yt-dlp's max_filesize stops at the header
             self.send_response(200)
             self.send_header("Content-Length", str(HUGE_BYTES))
@@ -168,8 +213,7 @@ class MediaServer:
         self.requests: list[str] = []  # paths served, in order (tests count downloads)
         try:  # a busy port must not leave the rendered media behind either
             sizes = generate_media(self.media_dir, seconds=seconds)
-            handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes,
-                                                    "seen": self.requests})
+            handler = type("Handler", (_Handler,), {"media_dir": self.media_dir, "sizes": sizes, "seen": self.requests})
             self._server = _QuietServer(("127.0.0.1", port), handler)
         except BaseException:
             if self._own_dir:

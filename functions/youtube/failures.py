@@ -4,6 +4,7 @@ yt-dlp reports YouTube's refusals (bot check, private, removed, age gate) only a
 an `ExtractorError`: YouTube's playability `reason` plus yt-dlp's hints. So this module is the
 one place that reads yt-dlp messages; everything after it sees typed errors only. Exception
 types (geo restriction, HTTP status, transport) are checked before any text."""
+
 from __future__ import annotations
 
 import socket
@@ -31,33 +32,57 @@ def not_found(kind: str) -> NotFound:
 
 
 def live() -> PayloadTooLarge:
-    return PayloadTooLarge("Live streams cannot be analysed",
-                           "Live streams and premieres that have not finished have no fixed length; "
-                           "try again once the recording is published.", reason="live")
+    return PayloadTooLarge(
+        "Live streams cannot be analysed",
+        "Live streams and premieres that have not finished have no fixed length; "
+        "try again once the recording is published.",
+        reason="live",
+    )
 
 
-BOT_CHECK = ("not a bot", "not a robot", "captcha", "unusual traffic", "rate-limited",
-             "this content isn't available, try again later")
+BOT_CHECK = (
+    "not a bot",
+    "not a robot",
+    "captcha",
+    "unusual traffic",
+    "rate-limited",
+    "this content isn't available, try again later",
+)
 # (phrases in YouTube's reason, error factory) in priority order; "sign in" is in several.
 _BY_TEXT: tuple[tuple[tuple[str, ...], object], ...] = (
-    (BOT_CHECK, lambda: refused("YouTube asked this server to sign in to confirm it is not a bot; "
-                                "cloud addresses are often refused. Try again later.")),
+    (
+        BOT_CHECK,
+        lambda: refused(
+            "YouTube asked this server to sign in to confirm it is not a bot; "
+            "cloud addresses are often refused. Try again later."
+        ),
+    ),
     (("private video",), lambda: not_found("private")),
-    (("confirm your age", "age-restricted", "inappropriate for some users"),
-     lambda: Forbidden("The video is age-restricted", "Age-restricted videos cannot be analysed.",
-                       reason="age_restricted")),
-    (("members-only", "join this channel"),
-     lambda: Forbidden("The video is for channel members only", reason="members_only")),
+    (
+        ("confirm your age", "age-restricted", "inappropriate for some users"),
+        lambda: Forbidden(
+            "The video is age-restricted", "Age-restricted videos cannot be analysed.", reason="age_restricted"
+        ),
+    ),
+    (
+        ("members-only", "join this channel"),
+        lambda: Forbidden("The video is for channel members only", reason="members_only"),
+    ),
     (("drm protected",), lambda: Forbidden("The video is DRM protected", reason="drm")),
     (("live event will begin", "premieres in", "premiere will begin", "waiting for scheduled"), live),
-    (("requested format is not available",),
-     lambda: BadGateway("YouTube offered no downloadable audio for this video", reason="no_audio")),
-    (("has been removed", "no longer available", "account associated", "terminated"),
-     lambda: not_found("removed")),
-    (("video unavailable", "is unavailable", "not available", "does not exist", "this video isn't available"),
-     lambda: not_found("unavailable")),
-    (("sign in", "login required"),  # any other demand to sign in is the same refusal
-     lambda: refused("YouTube asked this server to sign in. Try again later.")),
+    (
+        ("requested format is not available",),
+        lambda: BadGateway("YouTube offered no downloadable audio for this video", reason="no_audio"),
+    ),
+    (("has been removed", "no longer available", "account associated", "terminated"), lambda: not_found("removed")),
+    (
+        ("video unavailable", "is unavailable", "not available", "does not exist", "this video isn't available"),
+        lambda: not_found("unavailable"),
+    ),
+    (
+        ("sign in", "login required"),  # any other demand to sign in is the same refusal
+        lambda: refused("YouTube asked this server to sign in. Try again later."),
+    ),
 )
 
 
@@ -88,8 +113,10 @@ def _message(exc: BaseException) -> str:
 
 def _by_status(status: int) -> ApiError:
     if status in (403, 429):
-        return refused(f"YouTube answered HTTP {status} to this server; cloud addresses are often "
-                       "refused or rate-limited. Try again later.")
+        return refused(
+            f"YouTube answered HTTP {status} to this server; cloud addresses are often "
+            "refused or rate-limited. Try again later."
+        )
     if status in (404, 410):
         return not_found("unavailable")
     return BadGateway("YouTube answered with an error", f"HTTP {status}", reason="upstream_error")
@@ -97,8 +124,11 @@ def _by_status(status: int) -> ApiError:
 
 def _by_type(exc: BaseException) -> ApiError | None:
     if isinstance(exc, GeoRestrictedError):
-        return Forbidden("The video is not available in this server's region",
-                         "YouTube restricts this video by country.", reason="geo_restricted")
+        return Forbidden(
+            "The video is not available in this server's region",
+            "YouTube restricts this video by country.",
+            reason="geo_restricted",
+        )
     if isinstance(exc, UnsupportedError):
         return BadRequest("Unsupported URL", "yt-dlp has no extractor for this URL.", reason="unsupported_url")
     if isinstance(exc, HTTPError):
@@ -106,8 +136,7 @@ def _by_type(exc: BaseException) -> ApiError | None:
     if isinstance(exc, ProxyError):
         return ServiceUnavailable("Could not reach YouTube", "The configured proxy failed.", reason="proxy")
     if isinstance(exc, (TransportError, socket.timeout, ConnectionError)):
-        return ServiceUnavailable("Could not reach YouTube", "A network error or timeout; try again.",
-                                  reason="network")
+        return ServiceUnavailable("Could not reach YouTube", "A network error or timeout; try again.", reason="network")
     return None
 
 
@@ -123,8 +152,11 @@ def from_ytdlp(exc: BaseException, *, http_statuses: list[int] | tuple = ()) -> 
     # YouTube's own reasons come as ExtractorErrors without a cause (raise_no_formats); network
     # failures wrapped in an ExtractorError are judged by the wrapped exception's type below.
     for item in chain:
-        if isinstance(item, ExtractorError) and not _wraps_network_error(item) \
-                and not isinstance(item, GeoRestrictedError):
+        if (
+            isinstance(item, ExtractorError)
+            and not _wraps_network_error(item)
+            and not isinstance(item, GeoRestrictedError)
+        ):
             message = _message(item)
             for phrases, make in _BY_TEXT:
                 if any(p in message for p in phrases):
@@ -138,8 +170,9 @@ def from_ytdlp(exc: BaseException, *, http_statuses: list[int] | tuple = ()) -> 
     if "got error" in last or "unable to download video data" in last:
         if "http error 403" in last or "http error 429" in last:
             return refused("YouTube refused the media download to this server. Try again later.")
-        return ServiceUnavailable("Could not download the audio from YouTube", "A network error; try again.",
-                                  reason="network")
+        return ServiceUnavailable(
+            "Could not download the audio from YouTube", "A network error; try again.", reason="network"
+        )
     for status in reversed(http_statuses):
         if status in (403, 429) or status >= 500:
             return _by_status(status)

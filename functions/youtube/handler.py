@@ -1,4 +1,5 @@
 """HTTP edge of the youtube function: query in, domain call, contract out."""
+
 import os
 import time
 from functools import cache
@@ -41,10 +42,15 @@ def get_info():
 @tracer.capture_method
 def get_audio_with_analysis():
     deadline = _deadline(app.lambda_context)
-    body, hit = service.audio_with_analysis(app.current_event.get_query_string_value("url"),
-                                            deps=deps(), deadline=deadline)
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body,
-                    headers={"X-Cache": "Hit" if hit else "Miss"})
+    body, hit = service.audio_with_analysis(
+        app.current_event.get_query_string_value("url"), deps=deps(), deadline=deadline
+    )
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"X-Cache": "Hit" if hit else "Miss"},
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

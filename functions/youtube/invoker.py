@@ -2,6 +2,7 @@
 
 In AWS: boto3 `lambda.invoke` (RequestResponse). Locally: the analysis handler in-process,
 with the event and the result passed through JSON exactly as Lambda would."""
+
 from __future__ import annotations
 
 import base64
@@ -30,15 +31,18 @@ def build_event(audio: bytes, *, fmt: str, source: dict) -> bytes:
     event = {"audio": base64.b64encode(audio).decode("ascii"), "format": fmt, "source": source}
     payload = json.dumps(event, separators=(",", ":")).encode()
     if len(payload) > INVOKE_PAYLOAD_LIMIT:
-        raise PayloadTooLarge("The audio is too large to analyse",
-                              f"{len(payload)} bytes exceed the {INVOKE_PAYLOAD_LIMIT}-byte invoke limit",
-                              reason="payload_limit")
+        raise PayloadTooLarge(
+            "The audio is too large to analyse",
+            f"{len(payload)} bytes exceed the {INVOKE_PAYLOAD_LIMIT}-byte invoke limit",
+            reason="payload_limit",
+        )
     return payload
 
 
 def _timeout() -> GatewayTimeout:
-    return GatewayTimeout("The request could not finish in time", "the analysis did not answer in time",
-                          reason="analysis_timeout")
+    return GatewayTimeout(
+        "The request could not finish in time", "the analysis did not answer in time", reason="analysis_timeout"
+    )
 
 
 def interpret(result) -> dict:
@@ -50,20 +54,23 @@ def interpret(result) -> dict:
         try:
             component_validator("Analysis")(analysis)
         except Exception:  # noqa: BLE001 - fastjsonschema's errors; a drifted contract is a 502
-            raise BadGateway("The analysis failed", "its result does not match the contract",
-                             reason="analysis_contract") from None
+            raise BadGateway(
+                "The analysis failed", "its result does not match the contract", reason="analysis_contract"
+            ) from None
         return analysis
     status = result.get("status")
     if status == 413:
-        raise PayloadTooLarge("The audio is too large to analyse", str(result.get("error", ""))[:200],
-                              reason="analysis_too_large")
+        raise PayloadTooLarge(
+            "The audio is too large to analyse", str(result.get("error", ""))[:200], reason="analysis_too_large"
+        )
     if status == 504:
         raise _timeout()
     if status == 503:
         raise ServiceUnavailable("The analysis is not available", reason="analysis_unavailable")
     # Anything else (including its 400s) means the audio we made could not be analysed.
-    raise BadGateway("The analysis failed", str(result.get("error") or "no analysis in the result")[:200],
-                     reason="analysis_failed")
+    raise BadGateway(
+        "The analysis failed", str(result.get("error") or "no analysis in the result")[:200], reason="analysis_failed"
+    )
 
 
 @lru_cache(maxsize=16)
@@ -72,8 +79,10 @@ def _lambda_client(read_timeout_s: int):
     import boto3
     from botocore.config import Config
 
-    return boto3.client("lambda", config=Config(connect_timeout=2, read_timeout=read_timeout_s,
-                                                retries={"max_attempts": 1, "mode": "standard"}))
+    return boto3.client(
+        "lambda",
+        config=Config(connect_timeout=2, read_timeout=read_timeout_s, retries={"max_attempts": 1, "mode": "standard"}),
+    )
 
 
 class LambdaInvoker:
@@ -88,12 +97,14 @@ class LambdaInvoker:
         read_timeout = max(1, int(deadline.remaining()))
         try:
             response = self._client_for(read_timeout).invoke(
-                FunctionName=self.function_name, InvocationType="RequestResponse", Payload=payload)
+                FunctionName=self.function_name, InvocationType="RequestResponse", Payload=payload
+            )
         except ReadTimeoutError:
             raise _timeout() from None
         except ConnectionError as exc:
-            raise ServiceUnavailable("The analysis is not available", "could not reach Lambda",
-                                     reason="analysis_unavailable") from exc
+            raise ServiceUnavailable(
+                "The analysis is not available", "could not reach Lambda", reason="analysis_unavailable"
+            ) from exc
         except ClientError as exc:
             raise _client_error(exc) from exc
         body = response["Payload"].read()
@@ -101,8 +112,7 @@ class LambdaInvoker:
             error_type = (_json(body) or {}).get("errorType", "")
             if error_type == "Sandbox.Timedout":  # how Lambda reports a function that ran out of time
                 raise _timeout()
-            raise BadGateway("The analysis failed", "the analysis function raised an error",
-                             reason="analysis_crashed")
+            raise BadGateway("The analysis failed", "the analysis function raised an error", reason="analysis_crashed")
         return _json(body)
 
 
@@ -120,8 +130,9 @@ def _client_error(exc) -> ApiError:
     if code in ("TooManyRequestsException", "ResourceConflictException", "ResourceNotReadyException"):
         return ServiceUnavailable("The analysis is busy", "try again in a moment", reason="analysis_throttled")
     if code == "ResourceNotFoundException":
-        return ServiceUnavailable("The analysis is not available", "the analysis function does not exist",
-                                  reason="analysis_missing")
+        return ServiceUnavailable(
+            "The analysis is not available", "the analysis function does not exist", reason="analysis_missing"
+        )
     return BadGateway("The analysis failed", f"Lambda answered {code or 'an error'}", reason="analysis_failed")
 
 
@@ -151,8 +162,9 @@ class LocalInvoker:
         try:
             return getattr(importlib.import_module(module_name), attr)
         except (ImportError, AttributeError) as exc:
-            raise ServiceUnavailable("The analysis is not available", "the analysis function is not installed",
-                                     reason="analysis_missing") from exc
+            raise ServiceUnavailable(
+                "The analysis is not available", "the analysis function is not installed", reason="analysis_missing"
+            ) from exc
 
     def invoke(self, payload: bytes, *, deadline: Deadline) -> dict:
         handler = self._handler()
@@ -161,6 +173,7 @@ class LocalInvoker:
         except Exception as exc:  # noqa: BLE001 - Lambda reports a crash as FunctionError
             if self._logger:
                 self._logger.exception("analysis handler raised")
-            raise BadGateway("The analysis failed", "the analysis function raised an error",
-                             reason="analysis_crashed") from exc
+            raise BadGateway(
+                "The analysis failed", "the analysis function raised an error", reason="analysis_crashed"
+            ) from exc
         return json.loads(json.dumps(result))

@@ -1,6 +1,7 @@
 """Optional cookies file and proxy URL for yt-dlp, from Secrets Manager (ARNs in the
 environment). Values are cached per container, never logged and never put in a response;
 a secret that cannot be read is skipped (logged by ARN only) and retried next request."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,9 @@ class SecretStore:
                     secret = self._client_factory().get_secret_value(SecretId=arn)
                 except Exception as exc:  # noqa: BLE001 - an unreadable secret degrades, never fails
                     code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
-                    self._logger.warning("secret unreadable; continuing without it",
-                                         extra={"secret_arn": arn, "error_code": code})
+                    self._logger.warning(
+                        "secret unreadable; continuing without it", extra={"secret_arn": arn, "error_code": code}
+                    )
                     return None
                 self._values[key] = _value(secret.get("SecretString") or "", key) or None
             return self._values[key]
@@ -65,8 +67,9 @@ class SecretStore:
         """Proxy URL for yt-dlp (http, https or socks), or None if unset or malformed."""
         value = self._get("url")
         if value and urlsplit(value).scheme.lower() not in PROXY_SCHEMES:
-            self._logger.warning("proxy secret is not a proxy URL; ignoring it",
-                                 extra={"secret_arn": self._arns["url"]})
+            self._logger.warning(
+                "proxy secret is not a proxy URL; ignoring it", extra={"secret_arn": self._arns["url"]}
+            )
             return None
         return value
 

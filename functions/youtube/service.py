@@ -1,4 +1,5 @@
 """The two YouTube operations as plain functions: no events, every dependency passed in."""
+
 from __future__ import annotations
 
 import shutil
@@ -60,9 +61,15 @@ def _counted(deps: Deps) -> Iterator[None]:
 
 
 def _session(deps: Deps, work: Path, deadline: Deadline):
-    return ytdl.session(workdir=work, deadline=deadline, logger=deps.logger, secrets=deps.secrets,
-                        deno=deps.settings.deno_path, max_download_bytes=deps.settings.max_download_bytes,
-                        extractor_factory=deps.extractor_factory)
+    return ytdl.session(
+        workdir=work,
+        deadline=deadline,
+        logger=deps.logger,
+        secrets=deps.secrets,
+        deno=deps.settings.deno_path,
+        max_download_bytes=deps.settings.max_download_bytes,
+        extractor_factory=deps.extractor_factory,
+    )
 
 
 def video_info(raw_url: str | None, *, deps: Deps, deadline: Deadline) -> dict:
@@ -81,8 +88,11 @@ def check_analysable(info: dict, *, max_duration_s: int) -> None:
         raise failures.live()
     duration = info.get("duration")
     if isinstance(duration, (int, float)) and duration > max_duration_s:
-        raise PayloadTooLarge("The video is too long to analyse",
-                              f"It lasts {duration:.0f} s; the limit is {max_duration_s} s", reason="too_long")
+        raise PayloadTooLarge(
+            "The video is too long to analyse",
+            f"It lasts {duration:.0f} s; the limit is {max_duration_s} s",
+            reason="too_long",
+        )
 
 
 def audio_with_analysis(raw_url: str | None, *, deps: Deps, deadline: Deadline) -> tuple[dict, bool]:
@@ -99,8 +109,9 @@ def audio_with_analysis(raw_url: str | None, *, deps: Deps, deadline: Deadline) 
         analysis = invoker.interpret(deps.invoker.invoke(payload, deadline=deadline))
         produced = str(analysis.get("analyzerVersion") or version)
         if produced != version:
-            deps.logger.warning("analysis version differs from ANALYZER_VERSION",
-                                extra={"configured": version, "produced": produced})
+            deps.logger.warning(
+                "analysis version differs from ANALYZER_VERSION", extra={"configured": version, "produced": produced}
+            )
         # Keyed by the configured version, the one reads use, or a mismatch would never hit again.
         deps.cache.put(ref.video_id, version, {"videoInfo": video, "analysis": analysis})
         return {"success": True, "videoInfo": video, "analysis": analysis}, False
@@ -119,8 +130,12 @@ def _fetch_audio(ref: VideoRef, *, deps: Deps, deadline: Deadline) -> tuple[dict
             transcode_s = budget.transcode_budget(info.get("duration"), settings.max_duration_s)
             budget.window(deadline, "download", budget.DOWNLOAD_S, transcode_s + budget.ANALYSIS_S)
             audio = yt.download_audio(
-                info, max_seconds=settings.max_duration_s, ffmpeg=deps.ffmpeg(), keep_s=transcode_s + budget.ANALYSIS_S,
-                transcode_s=lambda: budget.window(deadline, "transcoding", transcode_s, budget.ANALYSIS_S))
+                info,
+                max_seconds=settings.max_duration_s,
+                ffmpeg=deps.ffmpeg(),
+                keep_s=transcode_s + budget.ANALYSIS_S,
+                transcode_s=lambda: budget.window(deadline, "transcoding", transcode_s, budget.ANALYSIS_S),
+            )
         source = {"type": "youtube", "id": ref.video_id, "url": ref.url}
         request_id = _correlation_id(deps.logger)
         if request_id:  # the API request id, so both functions' logs correlate

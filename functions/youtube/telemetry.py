@@ -3,6 +3,7 @@
 Powertools' `Metrics` shares one dimension set per flush, so a per-failure `reason` dimension
 goes out as its own EMF line (`single_metric`), which, unlike `Metrics`, ignores
 POWERTOOLS_METRICS_DISABLED; we honour that variable here."""
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,11 @@ class Telemetry:
     def failure(self, reason: str) -> None:
         if _disabled():
             return
-        with single_metric(name="YouTubeFailure", unit=MetricUnit.Count, value=1,
-                           namespace=self._metrics.namespace,
-                           default_dimensions={"service": self._service}) as metric:
+        with single_metric(
+            name="YouTubeFailure",
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=self._metrics.namespace,
+            default_dimensions={"service": self._service},
+        ) as metric:
             metric.add_dimension(name="reason", value=reason)

@@ -1,6 +1,7 @@
 """Which URLs name one YouTube video, decided by yt-dlp's own `YoutubeIE` (its `_VALID_URL`
 and id extraction), not by a regex of ours. Around it we only add what yt-dlp deliberately
 allows and we do not: bare ids, mirror sites, scheme-less and non-http(s) input."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,12 +13,20 @@ from functions.common.errors import BadRequest
 
 MAX_URL_LENGTH = 2048
 # YouTube's own hosts. YoutubeIE also matches Invidious and other mirrors; we only fetch YouTube.
-YOUTUBE_HOSTS = frozenset({
-    "youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
-    "youtu.be", "www.youtu.be",
-    "youtube-nocookie.com", "www.youtube-nocookie.com",
-    "youtubekids.com", "www.youtubekids.com",
-})
+YOUTUBE_HOSTS = frozenset(
+    {
+        "youtube.com",
+        "www.youtube.com",
+        "m.youtube.com",
+        "music.youtube.com",
+        "youtu.be",
+        "www.youtu.be",
+        "youtube-nocookie.com",
+        "www.youtube-nocookie.com",
+        "youtubekids.com",
+        "www.youtubekids.com",
+    }
+)
 # `noplaylist` semantics: a watch URL inside a playlist or radio names its video.
 PLAYLIST_PARAMS = frozenset({"list", "index", "start_radio", "pp", "playnext"})
 _NOT_A_VIDEO = {  # first path segment -> why it is not one video

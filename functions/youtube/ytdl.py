@@ -3,6 +3,7 @@
 `extract_info(download=False)` gives the video's metadata; `process_ie_result(download=True)`
 then downloads the chosen audio-only format and runs our transcode as a yt-dlp post-processor,
 so the download and post-processing path is yt-dlp's own."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -83,25 +84,37 @@ class OpusPP(PostProcessor):
 
     def run(self, info):
         source = Path(info["filepath"])
-        target = transcode.to_mono_opus(source, source.with_name(AUDIO_NAME), ffmpeg=self._ffmpeg,
-                                        max_seconds=self._max_seconds, timeout_s=self._timeout_s())
+        target = transcode.to_mono_opus(
+            source,
+            source.with_name(AUDIO_NAME),
+            ffmpeg=self._ffmpeg,
+            max_seconds=self._max_seconds,
+            timeout_s=self._timeout_s(),
+        )
         info.update(filepath=str(target), ext="ogg")
         return [str(source)], info
 
 
-def base_params(*, workdir: Path, logger, redact, proxy: str | None, cookiefile: Path | None,
-                deno: str | None) -> dict:
+def base_params(*, workdir: Path, logger, redact, proxy: str | None, cookiefile: Path | None, deno: str | None) -> dict:
     params = {
-        "quiet": True, "no_warnings": False, "noprogress": True, "no_color": True,
+        "quiet": True,
+        "no_warnings": False,
+        "noprogress": True,
+        "no_color": True,
         "logger": _YtdlpLog(logger, redact),
         "noplaylist": True,  # `watch?v=..&list=..` means the video, not the playlist
         "cachedir": False,  # nothing outlives the request under /tmp
         "paths": {"home": str(workdir), "temp": str(workdir)},
         "outtmpl": {"default": SOURCE_NAME},
-        "overwrites": True, "check_formats": False,
+        "overwrites": True,
+        "check_formats": False,
         "socket_timeout": budget.SOCKET_TIMEOUT_S,
-        "retries": 1, "fragment_retries": 1, "extractor_retries": 1, "file_access_retries": 0,
-        "format": AUDIO_FORMAT, "format_sort": FORMAT_SORT,
+        "retries": 1,
+        "fragment_retries": 1,
+        "extractor_retries": 1,
+        "file_access_retries": 0,
+        "format": AUDIO_FORMAT,
+        "format_sort": FORMAT_SORT,
     }
     if proxy:
         params["proxy"] = proxy
@@ -129,8 +142,9 @@ class YoutubeSession:
             raise failures.not_found("unavailable")
         return info
 
-    def download_audio(self, info: dict, *, max_seconds: int, ffmpeg: str, transcode_s: Callable[[], float],
-                       keep_s: float) -> Path:
+    def download_audio(
+        self, info: dict, *, max_seconds: int, ffmpeg: str, transcode_s: Callable[[], float], keep_s: float
+    ) -> Path:
         """Download the chosen format and transcode it; the path of `audio.ogg` in the workdir."""
         ydl = self.ydl
         ydl.keep_s = keep_s
@@ -138,8 +152,9 @@ class YoutubeSession:
         # Direct media reports duration None: `<?` lets it through and ffmpeg's -t caps it.
         ydl.params["match_filter"] = match_filter_func(f"!is_live & duration <? {max_seconds + 1}")
         ydl.add_progress_hook(self._progress)
-        ydl.add_post_processor(OpusPP(ffmpeg=ffmpeg, max_seconds=max_seconds, timeout_s=transcode_s),
-                               when="post_process")
+        ydl.add_post_processor(
+            OpusPP(ffmpeg=ffmpeg, max_seconds=max_seconds, timeout_s=transcode_s), when="post_process"
+        )
         try:
             result = ydl.process_ie_result(info, download=True)
         except (YoutubeDLError, OSError) as exc:
@@ -148,26 +163,41 @@ class YoutubeSession:
         paths = [d.get("filepath") for d in (result or {}).get("requested_downloads") or []]
         audio = next((Path(p) for p in paths if p and Path(p).name == AUDIO_NAME and Path(p).exists()), None)
         if audio is None:
-            raise PayloadTooLarge("The audio is too large to analyse",
-                                  f"The download limit is {self.max_download_bytes // (1024 * 1024)} MB "
-                                  f"and {max_seconds} s", reason="too_large")
+            raise PayloadTooLarge(
+                "The audio is too large to analyse",
+                f"The download limit is {self.max_download_bytes // (1024 * 1024)} MB and {max_seconds} s",
+                reason="too_large",
+            )
         return audio
 
     def _progress(self, status: dict) -> None:
         if status.get("status") != "downloading":
             return
         if (status.get("downloaded_bytes") or 0) > self.max_download_bytes:  # no Content-Length to check
-            raise PayloadTooLarge("The audio is too large to analyse",
-                                  f"The download limit is {self.max_download_bytes // (1024 * 1024)} MB",
-                                  reason="too_large")
+            raise PayloadTooLarge(
+                "The audio is too large to analyse",
+                f"The download limit is {self.max_download_bytes // (1024 * 1024)} MB",
+                reason="too_large",
+            )
         if self.ydl.deadline.remaining() < self.ydl.keep_s:
-            raise GatewayTimeout("The request could not finish in time",
-                                 "the download did not finish within its time budget", reason="deadline")
+            raise GatewayTimeout(
+                "The request could not finish in time",
+                "the download did not finish within its time budget",
+                reason="deadline",
+            )
 
 
 @contextmanager
-def session(*, workdir: Path, deadline: Deadline, logger, secrets, deno: str | None,
-            max_download_bytes: int, extractor_factory: Callable | None = None):
+def session(
+    *,
+    workdir: Path,
+    deadline: Deadline,
+    logger,
+    secrets,
+    deno: str | None,
+    max_download_bytes: int,
+    extractor_factory: Callable | None = None,
+):
     """A YoutubeDL for one request, with cookies and proxy from `secrets` and the dev extractor if set."""
     cookies = secrets.cookies()
     cookiefile = None
@@ -175,8 +205,9 @@ def session(*, workdir: Path, deadline: Deadline, logger, secrets, deno: str | N
         cookiefile = workdir / "cookies.txt"  # inside the request dir, so removed with it
         cookiefile.touch(mode=0o600)
         cookiefile.write_text(cookies, encoding="utf-8")
-    params = base_params(workdir=workdir, logger=logger, redact=secrets.redact, proxy=secrets.proxy(),
-                         cookiefile=cookiefile, deno=deno)
+    params = base_params(
+        workdir=workdir, logger=logger, redact=secrets.redact, proxy=secrets.proxy(), cookiefile=cookiefile, deno=deno
+    )
     with BudgetedYoutubeDL(params, deadline=deadline) as ydl:
         if extractor_factory is not None:
             ydl.add_info_extractor(extractor_factory())

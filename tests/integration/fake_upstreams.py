@@ -3,6 +3,7 @@
 Bedrock: boto3 honours AWS_ENDPOINT_URL_BEDROCK_RUNTIME and then POSTs to
 /model/<url-encoded model id>/converse; errors are signalled by status code plus the
 `x-amzn-ErrorType` header, as the real service does."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,15 @@ class FakeUpstream:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.requests.append({"path": unquote(self.path), "raw_path": self.path,
-                                       "body": json.loads(body or b"{}"), "headers": dict(self.headers)})
-                status, headers, payload, delay = outer.replies.pop(0) if len(outer.replies) > 1 \
-                    else outer.replies[0]
+                outer.requests.append(
+                    {
+                        "path": unquote(self.path),
+                        "raw_path": self.path,
+                        "body": json.loads(body or b"{}"),
+                        "headers": dict(self.headers),
+                    }
+                )
+                status, headers, payload, delay = outer.replies.pop(0) if len(outer.replies) > 1 else outer.replies[0]
                 time.sleep(delay)
                 data = json.dumps(payload).encode()
                 try:
@@ -55,12 +61,17 @@ class FakeUpstream:
 
 
 def converse_ok(text="<poem>Line one\nLine two\n\nLine three\nLine four", tokens=(120, 80)):
-    return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-            "stopReason": "stop_sequence",
-            "usage": {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens)},
-            "metrics": {"latencyMs": 42}}
+    return {
+        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+        "stopReason": "stop_sequence",
+        "usage": {"inputTokens": tokens[0], "outputTokens": tokens[1], "totalTokens": sum(tokens)},
+        "metrics": {"latencyMs": 42},
+    }
 
 
 def bedrock_error(code: str, status: int) -> dict:
-    return {"status": status, "headers": {"x-amzn-ErrorType": f"{code}:http://internal.amazon.com/"},
-            "body": {"message": f"fake {code}"}}
+    return {
+        "status": status,
+        "headers": {"x-amzn-ErrorType": f"{code}:http://internal.amazon.com/"},
+        "body": {"message": f"fake {code}"},
+    }

@@ -1,5 +1,6 @@
 """The analysis as users and Lambda meet it: the command line, ffmpeg's Ogg Opus through the
 handler, the numba cache under /tmp, nothing written elsewhere, and the committed fixtures."""
+
 from __future__ import annotations
 
 import base64
@@ -58,8 +59,24 @@ def test_handler_decodes_ffmpeg_mono_opus_like_the_youtube_function(tmp_path, la
     wav = tmp_path / "in.wav"
     wav.write_bytes(encode(progression(2, "major", sr=44100, bars=8) + click_track(110, 16.0, sr=44100), 44100, "wav"))
     ogg = tmp_path / "out.ogg"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(wav), "-ac", "1", "-c:a", "libopus",
-                    "-b:a", "32k", str(ogg)], check=True, timeout=60)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(wav),
+            "-ac",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "32k",
+            str(ogg),
+        ],
+        check=True,
+        timeout=60,
+    )
     event = {"audio": base64.b64encode(ogg.read_bytes()).decode(), "format": "ogg", "source": {"id": "abc"}}
     result = handler.lambda_handler(json.loads(json.dumps(event)), lambda_context)
     analysis = result["analysis"]
@@ -92,18 +109,27 @@ def _snapshot(*dirs: Path) -> set[tuple[str, float]]:
 
 def test_handler_writes_nothing_outside_tmp(tmp_path):
     import librosa
+
     watched = [ROOT / "functions", Path(librosa.__file__).parent, Path(__file__).parent]
     before = _snapshot(*watched)
     work = tmp_path / "cwd"
     work.mkdir()
     data = base64.b64encode(encode(click_track(120, 3.0, sr=SR), SR, "flac")).decode()
-    code = ("import json, sys, types, functions.analysis.handler as h;"
-            "ctx = types.SimpleNamespace(function_name='analysis', memory_limit_in_mb=2048, aws_request_id='r',"
-            " invoked_function_arn='arn:aws:lambda:us-east-1:1:function:analysis');"
-            "r = h.lambda_handler(json.loads(sys.stdin.read()), ctx); print(json.dumps(r)[:40])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=work, input=json.dumps({"audio": data, "format": "flac"}),
-                         capture_output=True, text=True, timeout=240,
-                         env=_env(PYTHONDONTWRITEBYTECODE="1", HOME=str(tmp_path / "home")))
+    code = (
+        "import json, sys, types, functions.analysis.handler as h;"
+        "ctx = types.SimpleNamespace(function_name='analysis', memory_limit_in_mb=2048, aws_request_id='r',"
+        " invoked_function_arn='arn:aws:lambda:us-east-1:1:function:analysis');"
+        "r = h.lambda_handler(json.loads(sys.stdin.read()), ctx); print(json.dumps(r)[:40])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=work,
+        input=json.dumps({"audio": data, "format": "flac"}),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=_env(PYTHONDONTWRITEBYTECODE="1", HOME=str(tmp_path / "home")),
+    )
     assert out.returncode == 0 and '"analysis"' in out.stdout, out.stderr
     assert _snapshot(*watched) == before
     assert list(work.iterdir()) == [] and not (tmp_path / "home").exists()
@@ -114,6 +140,7 @@ def test_committed_fixtures_read_as_rendered(name):
     truth = json.loads((FIXTURES / "truth.json").read_text())[name]
     data = (FIXTURES / name).read_bytes()
     from functions.analysis.analyzer import analyze
+
     result = analyze(data, format="ogg")
     component_validator("Analysis")(result)
     if truth["kind"] == "speech":

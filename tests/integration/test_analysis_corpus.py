@@ -2,6 +2,7 @@
 
 The corpus lives outside git (.cache/bench/corpus); the committed fixtures cover the default
 run (test_analysis_cli_lambda.py). Targets are the issue's."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -3,6 +3,7 @@
 The page is served from one origin (http://127.0.0.1:<page port>) and calls the API on
 another (http://127.0.0.1:<api port>); http://localhost:<page port> is a second, disallowed
 origin. CORS is enforced by the browser itself, so these tests prove the headers work."""
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,12 @@ def _fetch(browser, page_origin, url, init):
 def test_browser_allowed_origin_json_post_with_preflight(browser, api, page_server):
     local, gateway = api
     origin = f"http://127.0.0.1:{page_server}"
-    result = _fetch(browser, origin, f"{local.base}/api/poetry/generate",
-                    {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": json.dumps(POEM)})
+    result = _fetch(
+        browser,
+        origin,
+        f"{local.base}/api/poetry/generate",
+        {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": json.dumps(POEM)},
+    )
     assert result.get("status") == 200, result
     assert json.loads(result["body"])["success"] is True
     methods = [m for m, path, o in gateway.seen if path == "/api/poetry/generate" and o == origin]
@@ -57,8 +62,12 @@ def test_browser_allowed_origin_json_post_with_preflight(browser, api, page_serv
 
 def test_browser_disallowed_origin_is_blocked_by_the_browser(browser, api, page_server):
     local, gateway = api
-    result = _fetch(browser, f"http://localhost:{page_server}", f"{local.base}/api/poetry/generate",
-                    {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": json.dumps(POEM)})
+    result = _fetch(
+        browser,
+        f"http://localhost:{page_server}",
+        f"{local.base}/api/poetry/generate",
+        {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": json.dumps(POEM)},
+    )
     assert "failed" in result and "Failed to fetch" in result["failed"], result
     # The preflight reached the API but carried no Allow-Origin, so the browser never sent the POST.
     assert [m for m, _, o in gateway.seen if o == f"http://localhost:{page_server}"] == ["OPTIONS"]
@@ -66,9 +75,16 @@ def test_browser_disallowed_origin_is_blocked_by_the_browser(browser, api, page_
 
 def test_browser_error_responses_are_readable(browser, api, page_server):
     local, _ = api
-    result = _fetch(browser, f"http://127.0.0.1:{page_server}", f"{local.base}/api/poetry/generate",
-                    {"method": "POST", "headers": {"Content-Type": "application/json"},
-                     "body": json.dumps({**POEM, "persona": "yoda"})})
+    result = _fetch(
+        browser,
+        f"http://127.0.0.1:{page_server}",
+        f"{local.base}/api/poetry/generate",
+        {
+            "method": "POST",
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({**POEM, "persona": "yoda"}),
+        },
+    )
     assert result.get("status") == 400, result
     assert "hamlet" in json.loads(result["body"])["error"] + json.loads(result["body"]).get("details", "")
 

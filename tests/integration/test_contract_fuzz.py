@@ -5,6 +5,7 @@ by the running local API and checks every response against the contract.
 1,000 cases across the routes; CI runs the default, a bounded 25 per operation and mode.
 A 5xx passes only when it is one of 502/503/504, is documented for that operation, and
 carries the error JSON: upstreams (Bedrock, YouTube, thumbnail hosts) are unreachable offline."""
+
 from __future__ import annotations
 
 import json
@@ -43,13 +44,15 @@ def test_contract_fuzz(start_api, operation_id, mode):
     documented = {int(code) for code in operation.definition.raw["responses"] if code.isdigit()}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-              database=None)
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+    )
     def run(case):
         response = case.call(base_url=api.base, timeout=30)
         CASES.append(operation_id)
-        case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
-                                                 response_schema_conformance])
+        case.validate_response(
+            response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance]
+        )
         status = response.status_code
         if mode is GenerationMode.NEGATIVE:
             assert status >= 400 or status == 200, f"invalid input answered {status}"

@@ -5,6 +5,7 @@ yt-dlp's failure classes (bot refusal, private, removed, geo, live, too long, to
 upstream 5xx, refused connection, slow stream) run the same way in test_youtube_api.py and
 test_youtube_download.py; this file covers the rest: Bedrock, Ollama, the analysis function,
 DynamoDB, Secrets Manager and a slow upstream that exhausts the deadline."""
+
 from __future__ import annotations
 
 import functools
@@ -61,13 +62,21 @@ def fake_bedrock(monkeypatch):
     bedrock._client.cache_clear()
 
 
-@pytest.mark.parametrize("code,http_status,expected", [
-    ("AccessDeniedException", 403, 403), ("ThrottlingException", 429, 429),
-    ("ServiceQuotaExceededException", 400, 429), ("ModelTimeoutException", 408, 504),
-    ("ServiceUnavailableException", 503, 503), ("ModelNotReadyException", 429, 503),
-    ("InternalServerException", 500, 503), ("ValidationException", 400, 400),
-    ("ResourceNotFoundException", 404, 400), ("AnUnknownNewException", 400, 500),
-])
+@pytest.mark.parametrize(
+    "code,http_status,expected",
+    [
+        ("AccessDeniedException", 403, 403),
+        ("ThrottlingException", 429, 429),
+        ("ServiceQuotaExceededException", 400, 429),
+        ("ModelTimeoutException", 408, 504),
+        ("ServiceUnavailableException", 503, 503),
+        ("ModelNotReadyException", 429, 503),
+        ("InternalServerException", 500, 503),
+        ("ValidationException", 400, 400),
+        ("ResourceNotFoundException", 404, 400),
+        ("AnUnknownNewException", 400, 500),
+    ],
+)
 def test_faults_bedrock_error_classes(start_api, fake_bedrock, code, http_status, expected):
     api = start_api()
     err = bedrock_error(code, http_status)
@@ -94,6 +103,7 @@ def test_faults_ollama_down(start_api, monkeypatch):
 
 
 # --- the youtube function's dependencies --------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def media():
@@ -122,9 +132,17 @@ def youtube_api(start_api, media, monkeypatch):
     def start(analysis=fake_analysis):
         monkeypatch.setenv("YOUTUBE_DEV_MEDIA_URL", media.url)
         path = f"{analysis.__module__}.{analysis.__name__}"
-        monkeypatch.setattr(youtube_handler, "deps", functools.cache(lambda: wiring.build(
-            os.environ, logger=youtube_handler.logger, metrics=youtube_handler.metrics, local_handler=path)))
+        monkeypatch.setattr(
+            youtube_handler,
+            "deps",
+            functools.cache(
+                lambda: wiring.build(
+                    os.environ, logger=youtube_handler.logger, metrics=youtube_handler.metrics, local_handler=path
+                )
+            ),
+        )
         return start_api()
+
     return start
 
 
@@ -132,9 +150,15 @@ def _analyse(api):
     return api.request("GET", f"/api/youtube/audio-with-analysis?url={quote(VIDEO, safe='')}")
 
 
-@pytest.mark.parametrize("analysis,status", [
-    (analysis_crash, 502), (analysis_error, 502), (analysis_unavailable, 503), (analysis_timeout, 504),
-])
+@pytest.mark.parametrize(
+    "analysis,status",
+    [
+        (analysis_crash, 502),
+        (analysis_error, 502),
+        (analysis_unavailable, 503),
+        (analysis_timeout, 504),
+    ],
+)
 def test_faults_analysis_function_failures(youtube_api, analysis, status):
     body = _error_json(_analyse(youtube_api(analysis)), "getYoutubeAudioWithAnalysis", status)
     assert "numba" not in str(body)
@@ -162,8 +186,10 @@ def test_faults_secrets_manager_access_denied_degrades_to_no_cookies(youtube_api
         err = bedrock_error("AccessDeniedException", 400)  # same wire format for every JSON AWS API
         fake.reply(err["status"], err["body"], err["headers"])
         monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", fake.url)
-        monkeypatch.setenv("YOUTUBE_COOKIES_SECRET",
-                           "arn:aws:secretsmanager:us-east-1:123456789012:secret:music-poetry/dev/youtube-cookies")
+        monkeypatch.setenv(
+            "YOUTUBE_COOKIES_SECRET",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:music-poetry/dev/youtube-cookies",
+        )
         reply = _analyse(youtube_api())
     finally:
         fake.close()

@@ -1,6 +1,7 @@
 """A short, bounded version of `make load` (CI): concurrent poetry and thumbnail requests to
 the local API must all succeed. Functions resolve concurrently in one process here, so this
 also proves one function's request never sees another's event."""
+
 from tools import loadtest
 
 
@@ -11,8 +12,12 @@ def test_load_bounded_concurrent_mix_has_no_errors(start_api, monkeypatch):
     upstream = loadtest.local_thumbnail_upstream()
     try:
         api = start_api()
-        report = loadtest.run(base=api.base, clients=12, seconds=2.0,
-                              routes={"poetry": loadtest._poetry, "thumbnail": loadtest._thumbnail})
+        report = loadtest.run(
+            base=api.base,
+            clients=12,
+            seconds=2.0,
+            routes={"poetry": loadtest._poetry, "thumbnail": loadtest._thumbnail},
+        )
     finally:
         upstream.close()
     assert report["errors"] == 0, report["error_samples"]

@@ -36,9 +36,15 @@ def test_local_api_bad_persona_is_400_error_json(start_api):
 
 
 def test_local_api_preflight_from_vite_origin(start_api):
-    reply = start_api().request("OPTIONS", "/api/poetry/generate", headers={
-        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    reply = start_api().request(
+        "OPTIONS",
+        "/api/poetry/generate",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert reply.status == 204
     assert reply.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
     assert "POST" in reply.headers["Access-Control-Allow-Methods"]
@@ -96,12 +102,15 @@ def test_local_api_absent_query_and_body_are_null(start_api):
 
 def test_local_api_binary_response_is_bytes_for_image_accept(start_api):
     def image(event, context):
-        return {"statusCode": 200, "headers": {"Content-Type": "image/jpeg"},
-                "body": base64.b64encode(JPEG).decode(), "isBase64Encoded": True}
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": "image/jpeg"},
+            "body": base64.b64encode(JPEG).decode(),
+            "isBase64Encoded": True,
+        }
 
     api = start_api(Gateway(handler_overrides={"poetry": image}))
-    browser = api.request("POST", "/api/poetry/generate", body=POEM,
-                          headers={"Accept": "image/avif,image/webp,*/*"})
+    browser = api.request("POST", "/api/poetry/generate", body=POEM, headers={"Accept": "image/avif,image/webp,*/*"})
     assert browser.status == 200 and browser.body == JPEG
     # A JSON-first Accept is not a binary media type: API Gateway passes the base64 text through.
     scripted = api.request("POST", "/api/poetry/generate", body=POEM, headers={"Accept": "application/json"})

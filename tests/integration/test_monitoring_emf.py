@@ -3,6 +3,7 @@ JSON log lines. The metric names and dimension sets must be the ones the dashboa
 (terraform/modules/monitoring/custom_metrics.json), in the namespace Terraform sets
 (POWERTOOLS_METRICS_NAMESPACE), and the log lines must carry service, cold_start and the API
 Gateway request id as correlation id."""
+
 from __future__ import annotations
 
 import io
@@ -31,7 +32,6 @@ def _dashboard_dimensions(service: str) -> dict[str, list[str]]:
             dims = ["service"] + ([widget["split_by"]] if widget["split_by"] else [])
             out.update({metric: dims for metric in widget["metrics"]})
     return out
-
 
 
 class Invocation:
@@ -92,6 +92,7 @@ def test_monitoring_namespace_comes_from_the_environment(monkeypatch):
 
 def test_monitoring_emf_poetry_offline(monkeypatch, capsys, rest_event, lambda_context):
     from functions.poetry import handler
+
     run = Invocation(handler, monkeypatch, capsys)
     event = rest_event(body={"audioFeatures": {"tempo": 100}, "persona": "zen", "language": "en"})
     assert run(event, lambda_context)["statusCode"] == 200
@@ -102,6 +103,7 @@ def test_monitoring_emf_poetry_offline(monkeypatch, capsys, rest_event, lambda_c
 
 def test_monitoring_emf_poetry_bedrock_tokens(monkeypatch, capsys, rest_event, lambda_context):
     from functions.poetry import bedrock, handler
+
     fake = FakeUpstream()
     try:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
@@ -130,8 +132,13 @@ def test_monitoring_emf_thumbnail(monkeypatch, capsys, rest_event, lambda_contex
 
     monkeypatch.setattr(handler, "fetcher", StubFetcher())
     run = Invocation(handler, monkeypatch, capsys)
-    event = rest_event(method="GET", path="/api/thumbnail", body=None, headers={"Accept": "image/jpeg"},
-                       query={"url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"})
+    event = rest_event(
+        method="GET",
+        path="/api/thumbnail",
+        body=None,
+        headers={"Accept": "image/jpeg"},
+        query={"url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"},
+    )
     assert run(event, lambda_context)["statusCode"] == 200
     _assert_dashboard_metrics(run, "thumbnail", {"ThumbnailBytes"})
     assert run.metrics()["ThumbnailBytes"][2]["ThumbnailBytes"] == [len(JPEG)]
@@ -146,7 +153,6 @@ class _BrokenCache:
         raise OSError("table unreachable")
 
 
-
 def _youtube_deps(handler, tmp_path, inner, extractor_factory):
     from functions.youtube.cache import SafeCache
     from functions.youtube.config import Settings
@@ -154,10 +160,16 @@ def _youtube_deps(handler, tmp_path, inner, extractor_factory):
     from functions.youtube.telemetry import Telemetry
 
     telemetry = Telemetry(handler.metrics)
-    return Deps(settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
-                cache=SafeCache(inner, logger=handler.logger, on_error=telemetry.cache_error),
-                invoker=None, secrets=_NoSecrets(), telemetry=telemetry, logger=handler.logger,
-                ffmpeg=lambda: "ffmpeg", extractor_factory=extractor_factory)
+    return Deps(
+        settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
+        cache=SafeCache(inner, logger=handler.logger, on_error=telemetry.cache_error),
+        invoker=None,
+        secrets=_NoSecrets(),
+        telemetry=telemetry,
+        logger=handler.logger,
+        ffmpeg=lambda: "ffmpeg",
+        extractor_factory=extractor_factory,
+    )
 
 
 def test_monitoring_emf_youtube_cache_hit(monkeypatch, capsys, rest_event, lambda_context, tmp_path):
@@ -169,27 +181,29 @@ def test_monitoring_emf_youtube_cache_hit(monkeypatch, capsys, rest_event, lambd
     deps = _youtube_deps(handler, tmp_path, cache, extractor_factory=None)
     monkeypatch.setattr(handler, "deps", lambda: deps)
     run = Invocation(handler, monkeypatch, capsys)
-    event = rest_event(method="GET", path="/api/youtube/audio-with-analysis", body=None,
-                       query={"url": "https://youtu.be/BaW_jenozKc"})
+    event = rest_event(
+        method="GET", path="/api/youtube/audio-with-analysis", body=None, query={"url": "https://youtu.be/BaW_jenozKc"}
+    )
     assert run(event, lambda_context)["statusCode"] == 200
     _assert_dashboard_metrics(run, "youtube", {"CacheHit"})
     assert all(line["correlation_id"] == event["requestContext"]["requestId"] for line in run.logs)
 
 
-def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(monkeypatch, capsys, rest_event,
-                                                                    lambda_context, tmp_path):
+def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(
+    monkeypatch, capsys, rest_event, lambda_context, tmp_path
+):
     from functions.youtube import devextractor, handler
 
     class RefusingIE(devextractor.LocalMediaIE):  # YouTube's bot check, without a socket
         def _real_extract(self, url):
             self.raise_no_formats(self._login_required(devextractor.REFUSALS["bot"]), expected=True)
 
-    deps = _youtube_deps(handler, tmp_path, _BrokenCache(),
-                         extractor_factory=lambda: RefusingIE("http://127.0.0.1:9"))
+    deps = _youtube_deps(handler, tmp_path, _BrokenCache(), extractor_factory=lambda: RefusingIE("http://127.0.0.1:9"))
     monkeypatch.setattr(handler, "deps", lambda: deps)
     run = Invocation(handler, monkeypatch, capsys)
-    event = rest_event(method="GET", path="/api/youtube/audio-with-analysis", body=None,
-                       query={"url": "https://youtu.be/BaW_jenozKc"})
+    event = rest_event(
+        method="GET", path="/api/youtube/audio-with-analysis", body=None, query={"url": "https://youtu.be/BaW_jenozKc"}
+    )
     assert run(event, lambda_context)["statusCode"] == 503
     _assert_dashboard_metrics(run, "youtube", {"CacheError", "CacheMiss", "YouTubeFailure"})
     assert run.metrics()["YouTubeFailure"][2]["reason"] == "refused"

@@ -52,18 +52,21 @@ def test_bedrock_retired_id_maps_to_successor(fake_bedrock):
     assert fake_bedrock.requests[0]["path"] == f"/model/{HAIKU_PROFILE}/converse"
 
 
-@pytest.mark.parametrize("code,status,expected", [
-    ("AccessDeniedException", 403, 403),
-    ("ThrottlingException", 429, 429),
-    ("ServiceQuotaExceededException", 400, 429),
-    ("ModelTimeoutException", 408, 504),
-    ("ServiceUnavailableException", 503, 503),
-    ("ModelNotReadyException", 429, 503),
-    ("InternalServerException", 500, 503),
-    ("ValidationException", 400, 400),
-    ("ResourceNotFoundException", 404, 400),
-    ("SomethingNewException", 400, 500),
-])
+@pytest.mark.parametrize(
+    "code,status,expected",
+    [
+        ("AccessDeniedException", 403, 403),
+        ("ThrottlingException", 429, 429),
+        ("ServiceQuotaExceededException", 400, 429),
+        ("ModelTimeoutException", 408, 504),
+        ("ServiceUnavailableException", 503, 503),
+        ("ModelNotReadyException", 429, 503),
+        ("InternalServerException", 500, 503),
+        ("ValidationException", 400, 400),
+        ("ResourceNotFoundException", 404, 400),
+        ("SomethingNewException", 400, 500),
+    ],
+)
 def test_bedrock_error_classes_map_to_status(fake_bedrock, monkeypatch, code, status, expected):
     monkeypatch.setattr(bedrock, "MAX_ATTEMPTS", 1)  # one attempt: the mapping, not the retries
     err = bedrock_error(code, status)
@@ -114,9 +117,16 @@ def test_bedrock_through_local_api_with_retired_id(fake_bedrock, start_api, monk
     fake_bedrock.reply(body=converse_ok())
     api = start_api()
     monkeypatch.setenv("POETRY_PROVIDER", "bedrock")
-    reply = api.request("POST", "/api/poetry/generate", body={
-        "audioFeatures": {"tempo": 100}, "persona": "hamlet", "language": "en",
-        "model": "anthropic.claude-3-haiku-20240307-v1:0"})
+    reply = api.request(
+        "POST",
+        "/api/poetry/generate",
+        body={
+            "audioFeatures": {"tempo": 100},
+            "persona": "hamlet",
+            "language": "en",
+            "model": "anthropic.claude-3-haiku-20240307-v1:0",
+        },
+    )
     assert reply.status == 200
     assert reply.json()["model"] == HAIKU_PROFILE and reply.json()["provider"] == "bedrock"
 
@@ -135,8 +145,11 @@ def test_bedrock_model_not_allowed_is_400_naming_allowed(fake_bedrock, start_api
     fake_bedrock.reply(body=converse_ok())
     api = start_api()
     monkeypatch.setenv("POETRY_PROVIDER", "bedrock")
-    reply = api.request("POST", "/api/poetry/generate", body={
-        "audioFeatures": {}, "persona": "zen", "language": "en", "model": "meta.llama3-70b"})
+    reply = api.request(
+        "POST",
+        "/api/poetry/generate",
+        body={"audioFeatures": {}, "persona": "zen", "language": "en", "model": "meta.llama3-70b"},
+    )
     assert reply.status == 400 and HAIKU_PROFILE in reply.json()["details"]
     assert fake_bedrock.requests == []
 

@@ -26,10 +26,16 @@ def _free_port() -> int:
 
 
 def test_ollama_success(fake_ollama):
-    fake_ollama.reply(body={"message": {"role": "assistant", "content": "<poem>비가 내린다\n도시가 운다</poem>"},
-                            "prompt_eval_count": 50, "eval_count": 30})
+    fake_ollama.reply(
+        body={
+            "message": {"role": "assistant", "content": "<poem>비가 내린다\n도시가 운다</poem>"},
+            "prompt_eval_count": 50,
+            "eval_count": 30,
+        }
+    )
     poem = OllamaProvider(logger=logger_for("t"), url=fake_ollama.url, model="llama3.2").write(
-        REQUEST, Deadline(lambda: 25_000))
+        REQUEST, Deadline(lambda: 25_000)
+    )
     assert poem.text == "비가 내린다\n도시가 운다"
     assert (poem.provider, poem.model, poem.input_tokens, poem.output_tokens) == ("ollama", "llama3.2", 50, 30)
     sent = fake_ollama.requests[0]
@@ -48,7 +54,8 @@ def test_ollama_missing_model_is_503_with_pull_hint(fake_ollama):
     fake_ollama.reply(404, {"error": "model 'nope' not found, try pulling it first"})
     with pytest.raises(errors.ServiceUnavailable) as info:
         OllamaProvider(logger=logger_for("t"), url=fake_ollama.url, model="nope").write(
-            REQUEST, Deadline(lambda: 25_000))
+            REQUEST, Deadline(lambda: 25_000)
+        )
     assert "ollama pull nope" in info.value.details
 
 
@@ -56,7 +63,8 @@ def test_ollama_slow_answer_is_504(fake_ollama):
     fake_ollama.reply(body={"message": {"content": "late"}}, delay=2.5)
     with pytest.raises(errors.GatewayTimeout):
         OllamaProvider(logger=logger_for("t"), url=fake_ollama.url).write(
-            REQUEST, Deadline(lambda: 2_500, reserve_s=1.0))
+            REQUEST, Deadline(lambda: 2_500, reserve_s=1.0)
+        )
 
 
 def test_ollama_empty_answer_is_502(fake_ollama):

@@ -5,6 +5,7 @@ Injected for the test only, through module-level collaborators: a resolver that 
 allowlisted names to 127.0.0.1, an address policy that admits exactly 127.0.0.1, a
 connector that dials the vetted address on the server's port, and a trust store holding
 only the test CA. Production builds none of these (see functions/thumbnail/handler.py)."""
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ import pytest
 from thumbnail_upstream import JPEG, ConnectRecorder, Reply, TlsUpstream, nothing_left_in_tmp  # noqa: F401 (autouse)
 
 from functions.common.deadline import Deadline
-from functions.local_api.events import LambdaContext
+from functions.local_api.context import LambdaContext
 from functions.thumbnail import fetch, handler
 from functions.thumbnail.urlpolicy import DEFAULT_ALLOWED_HOSTS, ThumbnailUrl
 
@@ -42,8 +43,7 @@ def _context(timeout_s: float = 10.0) -> LambdaContext:
 
 
 def _handler_get(rest_event, url, *, context=None, accept="image/*"):
-    event = rest_event(method="GET", path="/api/thumbnail", body=None, headers={"Accept": accept},
-                       query={"url": url})
+    event = rest_event(method="GET", path="/api/thumbnail", body=None, headers={"Accept": accept}, query={"url": url})
     result = handler.lambda_handler(event, context or _context())
     headers = {k: v[0] for k, v in (result.get("multiValueHeaders") or {}).items()}
     return result, headers
@@ -74,8 +74,9 @@ def test_thumbnail_fetch_jpeg_byte_identical_through_local_api(accept, upstream,
 def test_thumbnail_fetch_json_first_accept_gets_base64_text(upstream, monkeypatch, start_api):
     # API Gateway decodes only when the FIRST Accept type is a binary media type.
     monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}))
-    reply = start_api().request("GET", "/api/thumbnail?url=" + quote(URL, safe=""),
-                                headers={"Accept": "application/json, image/*"})
+    reply = start_api().request(
+        "GET", "/api/thumbnail?url=" + quote(URL, safe=""), headers={"Accept": "application/json, image/*"}
+    )
     assert reply.status == 200 and reply.body != JPEG
     assert base64.b64decode(reply.body) == JPEG
 
@@ -88,8 +89,10 @@ def test_thumbnail_fetch_lambda_result_is_base64_with_image_headers(upstream, mo
     assert headers["Content-Type"] == "image/jpeg" and headers["Cache-Control"] == "public, max-age=86400"
 
 
-@pytest.mark.parametrize("content_type,body", [
-    ("image/png", PNG), ("image/gif", GIF), ("image/webp", WEBP), ("IMAGE/JPEG; charset=binary", JPEG)])
+@pytest.mark.parametrize(
+    "content_type,body",
+    [("image/png", PNG), ("image/gif", GIF), ("image/webp", WEBP), ("IMAGE/JPEG; charset=binary", JPEG)],
+)
 def test_thumbnail_fetch_each_image_type_passes(content_type, body, upstream, monkeypatch, rest_event):
     upstream.routes[THUMB] = Reply(headers={"Content-Type": content_type}, body=body)
     monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}))
@@ -103,8 +106,11 @@ def test_thumbnail_fetch_follows_redirect_to_allowlisted_host_rechecked(upstream
     upstream.routes["/moved.jpg"] = Reply(302, {"Location": "/final.jpg"}, b"")
     upstream.routes["/final.jpg"] = Reply()
     lookups: list[str] = []
-    monkeypatch.setattr(handler, "fetcher", upstream.fetcher(
-        dns={"i.ytimg.com": ["127.0.0.1"], "i7.ytimg.com": ["127.0.0.1"]}, lookups=lookups))
+    monkeypatch.setattr(
+        handler,
+        "fetcher",
+        upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"], "i7.ytimg.com": ["127.0.0.1"]}, lookups=lookups),
+    )
     result, _ = _handler_get(rest_event, URL)
     assert result["statusCode"] == 200 and base64.b64decode(result["body"]) == JPEG
     assert lookups == ["i.ytimg.com", "i7.ytimg.com", "i7.ytimg.com"]  # every hop resolved and vetted again
@@ -128,31 +134,56 @@ def test_thumbnail_fetch_rebinding_resolver_is_asked_once(upstream, monkeypatch)
         calls.append(host)
         return next(answers)
 
-    fetcher = fetch.Fetcher(resolve=rebinding, address_allowed=lambda a: str(a) == "127.0.0.1",
-                            connect=upstream.connect, tls=upstream.client_tls())
+    fetcher = fetch.Fetcher(
+        resolve=rebinding,
+        address_allowed=lambda a: str(a) == "127.0.0.1",
+        connect=upstream.connect,
+        tls=upstream.client_tls(),
+    )
     recorder = ConnectRecorder(monkeypatch)
-    image = fetcher.fetch(ThumbnailUrl("i.ytimg.com", THUMB), allowed_hosts=DEFAULT_ALLOWED_HOSTS,
-                          max_bytes=10_000, deadline=Deadline(lambda: 10_000))
+    image = fetcher.fetch(
+        ThumbnailUrl("i.ytimg.com", THUMB),
+        allowed_hosts=DEFAULT_ALLOWED_HOSTS,
+        max_bytes=10_000,
+        deadline=Deadline(lambda: 10_000),
+    )
     assert image.body == JPEG and calls == ["i.ytimg.com"]
     assert recorder.connects == [("127.0.0.1", upstream.port)] and recorder.name_lookups() == []
 
 
-@pytest.mark.parametrize("reply,status", [
-    (Reply(404, {"Content-Type": "text/html"}, b"<h1>404</h1>"), 404),
-    (Reply(410, {"Content-Type": "text/html"}, b"gone"), 404),
-    (Reply(500, {"Content-Type": "text/html"}, b"oops"), 502),
-    (Reply(403, {"Content-Type": "image/jpeg"}, JPEG), 502),
-    (Reply(206, {"Content-Type": "image/jpeg"}, JPEG), 502),
-    (Reply(200, {"Content-Type": "text/html"}, b"<html>" + JPEG), 502),
-    (Reply(200, {"Content-Type": "image/svg+xml"}, b"<svg xmlns='http://www.w3.org/2000/svg'/>"), 502),
-    (Reply(200, {}, JPEG), 502),  # no Content-Type
-    (Reply(200, {"Content-Type": "image/png"}, JPEG), 502),  # magic bytes disagree
-    (Reply(200, {"Content-Type": "image/jpeg"}, b"<html>not a jpeg</html>"), 502),
-    (Reply(200, {"Content-Type": "image/jpeg", "Content-Encoding": "gzip"}, JPEG), 502),
-    (Reply(200, {"Content-Type": "image/jpeg"}, b""), 502),
-    (Reply(200, {"Content-Type": "image/jpeg"}, JPEG, chunked=True), 200),
-], ids=["404", "410", "500", "403", "206", "html", "svg", "no-type", "mismatch", "fake-jpeg", "gzip", "empty",
-        "chunked-ok"])
+@pytest.mark.parametrize(
+    "reply,status",
+    [
+        (Reply(404, {"Content-Type": "text/html"}, b"<h1>404</h1>"), 404),
+        (Reply(410, {"Content-Type": "text/html"}, b"gone"), 404),
+        (Reply(500, {"Content-Type": "text/html"}, b"oops"), 502),
+        (Reply(403, {"Content-Type": "image/jpeg"}, JPEG), 502),
+        (Reply(206, {"Content-Type": "image/jpeg"}, JPEG), 502),
+        (Reply(200, {"Content-Type": "text/html"}, b"<html>" + JPEG), 502),
+        (Reply(200, {"Content-Type": "image/svg+xml"}, b"<svg xmlns='http://www.w3.org/2000/svg'/>"), 502),
+        (Reply(200, {}, JPEG), 502),  # no Content-Type
+        (Reply(200, {"Content-Type": "image/png"}, JPEG), 502),  # magic bytes disagree
+        (Reply(200, {"Content-Type": "image/jpeg"}, b"<html>not a jpeg</html>"), 502),
+        (Reply(200, {"Content-Type": "image/jpeg", "Content-Encoding": "gzip"}, JPEG), 502),
+        (Reply(200, {"Content-Type": "image/jpeg"}, b""), 502),
+        (Reply(200, {"Content-Type": "image/jpeg"}, JPEG, chunked=True), 200),
+    ],
+    ids=[
+        "404",
+        "410",
+        "500",
+        "403",
+        "206",
+        "html",
+        "svg",
+        "no-type",
+        "mismatch",
+        "fake-jpeg",
+        "gzip",
+        "empty",
+        "chunked-ok",
+    ],
+)
 def test_thumbnail_fetch_upstream_answer_maps_to_status(reply, status, upstream, monkeypatch, rest_event):
     upstream.routes[THUMB] = reply
     monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}))
@@ -206,8 +237,9 @@ def test_thumbnail_fetch_certificate_for_another_host_is_502(monkeypatch, rest_e
 
 
 def test_thumbnail_fetch_production_trust_store_rejects_test_ca(upstream, monkeypatch, rest_event):
-    monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]},
-                                                             tls=fetch.default_tls()))
+    monkeypatch.setattr(
+        handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}, tls=fetch.default_tls())
+    )
     result, _ = _handler_get(rest_event, URL)
     assert result["statusCode"] == 502 and upstream.requests == []
 

@@ -3,6 +3,7 @@ connection to anything but the vetted test server and no name lookup at all.
 
 Sockets are recorded at `socket.socket.connect` and `socket.getaddrinfo`, so a connection
 made by any code path (not only the injected connector) would show up."""
+
 from __future__ import annotations
 
 import json
@@ -94,11 +95,25 @@ URL_POLICY = [
 
 # Allowlisted host, hostile DNS answers (502); the production address policy decides.
 DNS_ANSWERS = [
-    ["127.0.0.1"], ["169.254.169.254"], ["10.0.0.1"], ["::1"], ["::ffff:127.0.0.1"],
-    ["100.64.0.1"], ["0.0.0.0"], ["172.16.5.4"], ["192.168.1.1"], ["fd00:ec2::254"], ["fe80::1%1"],
-    ["224.0.0.1"], ["255.255.255.255"], ["::"], ["64:ff9b::a9fe:a9fe"], ["2002:7f00:1::1"],
+    ["127.0.0.1"],
+    ["169.254.169.254"],
+    ["10.0.0.1"],
+    ["::1"],
+    ["::ffff:127.0.0.1"],
+    ["100.64.0.1"],
+    ["0.0.0.0"],
+    ["172.16.5.4"],
+    ["192.168.1.1"],
+    ["fd00:ec2::254"],
+    ["fe80::1%1"],
+    ["224.0.0.1"],
+    ["255.255.255.255"],
+    ["::"],
+    ["64:ff9b::a9fe:a9fe"],
+    ["2002:7f00:1::1"],
     ["142.250.72.14", "10.0.0.1"],  # a public answer next to a private one refuses the host
-    ["not-an-address"], [],
+    ["not-an-address"],
+    [],
 ]
 
 # The test server answers the first hop with a redirect; the next hop must be refused.
@@ -127,8 +142,9 @@ def upstream():
 
 
 def _call(rest_event, lambda_context, url):
-    event = rest_event(method="GET", path="/api/thumbnail", body=None, headers={"Accept": "image/*"},
-                       query={"url": url})
+    event = rest_event(
+        method="GET", path="/api/thumbnail", body=None, headers={"Accept": "image/*"}, query={"url": url}
+    )
     result = handler.lambda_handler(event, lambda_context)
     return result["statusCode"], result
 
@@ -146,8 +162,9 @@ def test_thumbnail_hostile_table_has_at_least_40_inputs():
 
 
 @pytest.mark.parametrize("url", URL_POLICY)
-def test_thumbnail_hostile_url_refused_400_without_lookup_or_connect(url, upstream, monkeypatch, rest_event,
-                                                                     lambda_context):
+def test_thumbnail_hostile_url_refused_400_without_lookup_or_connect(
+    url, upstream, monkeypatch, rest_event, lambda_context
+):
     lookups: list[str] = []
     monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={}, lookups=lookups))
     recorder = ConnectRecorder(monkeypatch)
@@ -159,12 +176,14 @@ def test_thumbnail_hostile_url_refused_400_without_lookup_or_connect(url, upstre
 
 
 @pytest.mark.parametrize("answers", DNS_ANSWERS, ids=lambda a: ",".join(a) or "empty")
-def test_thumbnail_hostile_dns_answer_refused_502_without_connect(answers, upstream, monkeypatch, rest_event,
-                                                                  lambda_context):
+def test_thumbnail_hostile_dns_answer_refused_502_without_connect(
+    answers, upstream, monkeypatch, rest_event, lambda_context
+):
     lookups: list[str] = []
     # The production address policy, with a resolver that lies.
-    monkeypatch.setattr(handler, "fetcher",
-                        upstream.fetcher(dns={"i.ytimg.com": answers}, policy=is_public, lookups=lookups))
+    monkeypatch.setattr(
+        handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": answers}, policy=is_public, lookups=lookups)
+    )
     recorder = ConnectRecorder(monkeypatch)
     status, result = _call(rest_event, lambda_context, "https://i.ytimg.com" + THUMB)
     assert status == 502
@@ -174,12 +193,16 @@ def test_thumbnail_hostile_dns_answer_refused_502_without_connect(answers, upstr
 
 
 @pytest.mark.parametrize("location,dns", REDIRECTS, ids=[r[0] for r in REDIRECTS])
-def test_thumbnail_hostile_redirect_refused_502_only_first_hop_connected(location, dns, upstream, monkeypatch,
-                                                                         rest_event, lambda_context):
+def test_thumbnail_hostile_redirect_refused_502_only_first_hop_connected(
+    location, dns, upstream, monkeypatch, rest_event, lambda_context
+):
     upstream.routes[THUMB] = Reply(302, {"Location": location, "Content-Type": "text/html"}, b"moved")
     lookups: list[str] = []
-    monkeypatch.setattr(handler, "fetcher", upstream.fetcher(
-        dns={"i.ytimg.com": ["127.0.0.1"], **dns}, policy=loopback_or_public, lookups=lookups))
+    monkeypatch.setattr(
+        handler,
+        "fetcher",
+        upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"], **dns}, policy=loopback_or_public, lookups=lookups),
+    )
     recorder = ConnectRecorder(monkeypatch)
     status, result = _call(rest_event, lambda_context, "https://i.ytimg.com" + THUMB)
     assert status == 502

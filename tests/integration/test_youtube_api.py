@@ -1,5 +1,6 @@
 """The youtube routes through the local API (as `make serve` runs them), with the documented
 dev switch pointing extraction at a local media server and an in-process analysis stand-in."""
+
 from __future__ import annotations
 
 import functools
@@ -29,15 +30,28 @@ def api(start_api, media, monkeypatch, tmp_path):
     monkeypatch.setenv("YOUTUBE_WORK_DIR", str(work))
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     # One warm container per test, with the analysis stand-in from youtube_helpers.
-    monkeypatch.setattr(handler, "deps", functools.cache(lambda: wiring.build(
-        os.environ, logger=handler.logger, metrics=handler.metrics, local_handler="youtube_helpers.fake_analysis")))
+    monkeypatch.setattr(
+        handler,
+        "deps",
+        functools.cache(
+            lambda: wiring.build(
+                os.environ,
+                logger=handler.logger,
+                metrics=handler.metrics,
+                local_handler="youtube_helpers.fake_analysis",
+            )
+        ),
+    )
     yield start_api()
     assert not work.exists() or list(work.iterdir()) == [], "a request left files in the work directory"
 
 
 def _get(api, route, video_id):
-    return api.request("GET", f"/api/youtube/{route}?url={quote(URL.format(video_id), safe='')}",
-                       headers={"Origin": "http://localhost:5173"})
+    return api.request(
+        "GET",
+        f"/api/youtube/{route}?url={quote(URL.format(video_id), safe='')}",
+        headers={"Origin": "http://localhost:5173"},
+    )
 
 
 def test_youtube_api_info(api):
@@ -64,12 +78,24 @@ def test_youtube_api_audio_with_analysis_then_cache_hit(api, media):
 DOCUMENTED = {op.operation_id: {int(code) for code in op.spec["responses"]} for op in contract.operations()}
 
 
-@pytest.mark.parametrize(("video_id", "status"), [
-    ("bot-refusal", 503), ("private-vid", 404), ("removed-vid", 404), ("unavailable", 404),
-    ("age-limited", 403), ("geo-blocked", 403), ("members-vid", 403), ("upcoming-ev", 413),
-    ("live-stream", 413), ("toolong-vid", 413), ("toolarge-mb", 413), ("upstream503", 502),
-    ("net-refused", 503),
-])
+@pytest.mark.parametrize(
+    ("video_id", "status"),
+    [
+        ("bot-refusal", 503),
+        ("private-vid", 404),
+        ("removed-vid", 404),
+        ("unavailable", 404),
+        ("age-limited", 403),
+        ("geo-blocked", 403),
+        ("members-vid", 403),
+        ("upcoming-ev", 413),
+        ("live-stream", 413),
+        ("toolong-vid", 413),
+        ("toolarge-mb", 413),
+        ("upstream503", 502),
+        ("net-refused", 503),
+    ],
+)
 def test_youtube_api_failure_classes(api, video_id, status):
     reply = _get(api, "audio-with-analysis", video_id)
     assert reply.status == status, reply.body
@@ -95,7 +121,8 @@ def test_youtube_api_bad_url_is_400(api):
 def test_youtube_api_dev_switch_is_off_by_default(start_api, monkeypatch):
     monkeypatch.delenv("YOUTUBE_DEV_MEDIA_URL", raising=False)
     start_api()  # applies settings.json env and local_env as `make serve` does
-    built = wiring.build(os.environ, logger=handler.logger, metrics=handler.metrics,
-                         local_handler="youtube_helpers.fake_analysis")
+    built = wiring.build(
+        os.environ, logger=handler.logger, metrics=handler.metrics, local_handler="youtube_helpers.fake_analysis"
+    )
     assert built.extractor_factory is None
     assert built.settings.dev_media_url is None

@@ -1,5 +1,6 @@
 """yt-dlp's real download and post-processing path against a local media server, with
 YouTube extraction replaced by the dev extractor (same URL matching, local formats)."""
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,11 @@ def test_youtube_download_smallest_audio_transcoded_and_analysed(media, work):
     assert (analysis["channels"], analysis["samplerate"], analysis["format"]) == (1, 48000, "ogg")
     assert abs(analysis["duration"] - DEMO_SECONDS) < 0.1
     event = json.loads(deps.invoker.payloads[0])
-    assert event["source"] == {"type": "youtube", "id": "BaW_jenozKc",
-                               "url": "https://www.youtube.com/watch?v=BaW_jenozKc"}
+    assert event["source"] == {
+        "type": "youtube",
+        "id": "BaW_jenozKc",
+        "url": "https://www.youtube.com/watch?v=BaW_jenozKc",
+    }
     assert deps.telemetry.events == ["CacheMiss"]
 
 
@@ -70,27 +74,31 @@ def test_youtube_download_cache_outage_still_answers(media, work):
         put = get
 
     from functions.youtube.cache import SafeCache
+
     deps.cache = SafeCache(Broken(), logger=deps.logger, on_error=deps.telemetry.cache_error)
     body, hit = service.audio_with_analysis(URL.format("BaW_jenozKc"), deps=deps, deadline=seconds(28))
     assert body["success"] is True and hit is False
     assert deps.telemetry.events == ["CacheError:get", "CacheMiss", "CacheError:put"]
 
 
-@pytest.mark.parametrize(("video_id", "status", "reason"), [
-    ("bot-refusal", 503, "refused"),
-    ("private-vid", 404, "private"),
-    ("removed-vid", 404, "removed"),
-    ("unavailable", 404, "unavailable"),
-    ("age-limited", 403, "age_restricted"),
-    ("members-vid", 403, "members_only"),
-    ("geo-blocked", 403, "geo_restricted"),
-    ("upcoming-ev", 413, "live"),
-    ("live-stream", 413, "live"),
-    ("toolong-vid", 413, "too_long"),
-    ("toolarge-mb", 413, "too_large"),
-    ("upstream503", 502, "upstream_error"),
-    ("net-refused", 503, "network"),
-])
+@pytest.mark.parametrize(
+    ("video_id", "status", "reason"),
+    [
+        ("bot-refusal", 503, "refused"),
+        ("private-vid", 404, "private"),
+        ("removed-vid", 404, "removed"),
+        ("unavailable", 404, "unavailable"),
+        ("age-limited", 403, "age_restricted"),
+        ("members-vid", 403, "members_only"),
+        ("geo-blocked", 403, "geo_restricted"),
+        ("upcoming-ev", 413, "live"),
+        ("live-stream", 413, "live"),
+        ("toolong-vid", 413, "too_long"),
+        ("toolarge-mb", 413, "too_large"),
+        ("upstream503", 502, "upstream_error"),
+        ("net-refused", 503, "network"),
+    ],
+)
 def test_youtube_download_failure_classes(media, work, video_id, status, reason):
     deps = make_deps(media.url, work)
     with pytest.raises(ApiError) as info:
@@ -138,8 +146,14 @@ def test_youtube_download_unknown_duration_passes_and_is_capped(media, work):
 
 def test_youtube_download_strict_duration_filter_would_skip_silently(media, tmp_path):
     """Why the filter is `duration <? N`: with `<`, unknown durations are skipped, no error raised."""
-    params = {"quiet": True, "paths": {"home": str(tmp_path)}, "outtmpl": {"default": "x.%(ext)s"},
-              "format": "ba", "cachedir": False, "match_filter": match_filter_func("duration < 601")}
+    params = {
+        "quiet": True,
+        "paths": {"home": str(tmp_path)},
+        "outtmpl": {"default": "x.%(ext)s"},
+        "format": "ba",
+        "cachedir": False,
+        "match_filter": match_filter_func("duration < 601"),
+    }
     with yt_dlp.YoutubeDL(params) as ydl:
         ydl.add_info_extractor(devextractor.LocalMediaIE(media.url))
         result = ydl.extract_info(URL.format("unknown-dur"), ie_key="Youtube")
@@ -166,8 +180,13 @@ def test_youtube_download_cookies_file_lives_in_the_request_dir(media, work, mon
 
     def extract(self, ref, **kw):
         cookie = self.workdir / "cookies.txt"
-        seen.append((cookie.parent.parent == work, oct(cookie.stat().st_mode & 0o777),
-                     self.ydl.params["cookiefile"] == str(cookie)))
+        seen.append(
+            (
+                cookie.parent.parent == work,
+                oct(cookie.stat().st_mode & 0o777),
+                self.ydl.params["cookiefile"] == str(cookie),
+            )
+        )
         return original(self, ref, **kw)
 
     monkeypatch.setattr(service.ytdl.YoutubeSession, "extract", extract)

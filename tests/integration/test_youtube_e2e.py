@@ -1,6 +1,7 @@
 """End to end, as `make serve` runs it: a YouTube URL through the local API, extraction
 answered by the local media server (the documented dev switch), yt-dlp's download, ffmpeg,
 and the real analysis handler invoked in-process with the Lambda event."""
+
 from __future__ import annotations
 
 import functools
@@ -16,9 +17,27 @@ from functions.youtube import handler, wiring
 from functions.youtube.devmedia import DEMO_SECONDS, MediaServer
 
 ANALYSIS_FIELDS = {
-    "analyzerVersion", "duration", "tempo", "tempoConfidence", "timeSignature", "key", "keyIndex", "mode",
-    "keyConfidence", "loudness", "energy", "danceability", "valence", "acousticness", "instrumentalness",
-    "speechiness", "spectralCentroid", "spectralRolloff", "zeroCrossingRate", "mfcc", "mood",
+    "analyzerVersion",
+    "duration",
+    "tempo",
+    "tempoConfidence",
+    "timeSignature",
+    "key",
+    "keyIndex",
+    "mode",
+    "keyConfidence",
+    "loudness",
+    "energy",
+    "danceability",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "spectralCentroid",
+    "spectralRolloff",
+    "zeroCrossingRate",
+    "mfcc",
+    "mood",
 }
 
 
@@ -30,8 +49,11 @@ def api(start_api, monkeypatch, tmp_path):
         monkeypatch.setenv("YOUTUBE_WORK_DIR", str(work))
         monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
         # A fresh container: settings from the environment, the real analysis handler in-process.
-        monkeypatch.setattr(handler, "deps", functools.cache(
-            lambda: wiring.build(os.environ, logger=handler.logger, metrics=handler.metrics)))
+        monkeypatch.setattr(
+            handler,
+            "deps",
+            functools.cache(lambda: wiring.build(os.environ, logger=handler.logger, metrics=handler.metrics)),
+        )
         yield start_api(), media
     assert list(work.iterdir()) == [], "the request left files in the work directory"
 

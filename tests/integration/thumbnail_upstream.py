@@ -1,6 +1,7 @@
 """Test support for the thumbnail proxy: a loopback TLS image server with a trustme
 certificate, the collaborators that point allowlisted names at it, and a recorder of every
 socket connect and name lookup the process makes."""
+
 from __future__ import annotations
 
 import os
@@ -62,8 +63,9 @@ class TlsUpstream:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):
-                outer.requests.append({"path": self.path, "host": self.headers.get("Host"),
-                                       "headers": dict(self.headers)})
+                outer.requests.append(
+                    {"path": self.path, "host": self.headers.get("Host"), "headers": dict(self.headers)}
+                )
                 reply = outer.routes.get(self.path, Reply(404, {"Content-Type": "text/plain"}, b"no such path"))
                 if reply.hold:
                     outer.released.wait(30)
@@ -71,8 +73,10 @@ class TlsUpstream:
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
-                self.send_header("Transfer-Encoding" if reply.chunked else "Content-Length",
-                                 "chunked" if reply.chunked else str(len(reply.body)))
+                self.send_header(
+                    "Transfer-Encoding" if reply.chunked else "Content-Length",
+                    "chunked" if reply.chunked else str(len(reply.body)),
+                )
                 self.send_header("Connection", "close")
                 self.end_headers()
                 if reply.drip:
@@ -83,7 +87,7 @@ class TlsUpstream:
                         self.wfile.flush()
                 elif reply.chunked:
                     for start in range(0, len(reply.body), 4096):
-                        part = reply.body[start:start + 4096]
+                        part = reply.body[start : start + 4096]
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
                     self.wfile.write(b"0\r\n\r\n")
                 else:
@@ -111,11 +115,13 @@ class TlsUpstream:
         context = ssl.create_default_context(cadata=self.ca.cert_pem.bytes().decode())
         return context
 
-    def fetcher(self, *, dns: dict[str, list[str]], policy=None, tls=None, timeout_s: float = 2.0,
-                lookups: list | None = None) -> fetch.Fetcher:
+    def fetcher(
+        self, *, dns: dict[str, list[str]], policy=None, tls=None, timeout_s: float = 2.0, lookups: list | None = None
+    ) -> fetch.Fetcher:
         """A Fetcher whose resolver answers from `dns`, whose address policy admits exactly
         127.0.0.1 (unless `policy` says otherwise) and whose connector dials the vetted
         address on this server's port, because a test cannot listen on 443."""
+
         def resolve(host: str) -> list[str]:
             if lookups is not None:
                 lookups.append(host)
@@ -123,8 +129,13 @@ class TlsUpstream:
                 raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
             return dns[host]
 
-        return fetch.Fetcher(resolve=resolve, address_allowed=policy or only_loopback, connect=self.connect,
-                             tls=tls or self.client_tls(), timeout_s=timeout_s)
+        return fetch.Fetcher(
+            resolve=resolve,
+            address_allowed=policy or only_loopback,
+            connect=self.connect,
+            tls=tls or self.client_tls(),
+            timeout_s=timeout_s,
+        )
 
     def connect(self, address, port, timeout):
         """The test connector: the vetted address, on this server's port instead of 443."""

@@ -1,5 +1,6 @@
 """Shared pieces of the youtube integration tests: deps around the local media server and
 a fake analysis with the analysis function's event and result shapes."""
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,6 @@ from functions.youtube.config import Settings
 from functions.youtube.service import Deps
 
 log = logging.getLogger("test-youtube")
-
 
 
 class RecordingTelemetry:
@@ -40,8 +40,9 @@ def fake_analysis(event, context=None) -> dict:
     data = base64.b64decode(event["audio"])
     info = soundfile.info(io.BytesIO(data))
     # Contract-valid, plus what the tests check about the audio that arrived.
-    analysis = sample_analysis(duration=round(info.duration, 3), channels=info.channels,
-                               samplerate=info.samplerate, format=event["format"])
+    analysis = sample_analysis(
+        duration=round(info.duration, 3), channels=info.channels, samplerate=info.samplerate, format=event["format"]
+    )
     return {"analysis": analysis, "source": event["source"]}
 
 
@@ -57,10 +58,16 @@ class FakeInvoker:
 
 
 def make_deps(media_url: str, work_root, **settings) -> Deps:
-    return Deps(settings=Settings(work_root=work_root, **{"analyzer_version": "1.0.0", **settings}),
-                cache=SafeCache(EmbeddedCache(ttl_days=1), logger=log), invoker=FakeInvoker(),
-                secrets=NoSecrets(), telemetry=RecordingTelemetry(), logger=log, ffmpeg=transcode.find_ffmpeg,
-                extractor_factory=devextractor.factory(media_url))
+    return Deps(
+        settings=Settings(work_root=work_root, **{"analyzer_version": "1.0.0", **settings}),
+        cache=SafeCache(EmbeddedCache(ttl_days=1), logger=log),
+        invoker=FakeInvoker(),
+        secrets=NoSecrets(),
+        telemetry=RecordingTelemetry(),
+        logger=log,
+        ffmpeg=transcode.find_ffmpeg,
+        extractor_factory=devextractor.factory(media_url),
+    )
 
 
 def seconds(total_s: float) -> Deadline:

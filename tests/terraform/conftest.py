@@ -1,4 +1,5 @@
 """Fixtures for the static Terraform checks (helpers live in workspaces.py)."""
+
 from __future__ import annotations
 
 import copy
@@ -45,8 +46,12 @@ def full_stack(tmp_path_factory) -> dict:
         data["functions"].setdefault(name, copy.deepcopy(spec))
     (base / "functions" / "settings.json").write_text(json.dumps(data), encoding="utf-8")
     spec = contract()
-    if not any(op.get("x-function") == "youtube" for item in spec["paths"].values() for op in item.values()
-               if isinstance(op, dict)):
+    if not any(
+        op.get("x-function") == "youtube"
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict)
+    ):
         spec["paths"].update(copy.deepcopy(DESIGN_PATH))
     (base / "functions" / "openapi.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     secrets = base / "terraform" / "secrets.tfvars"

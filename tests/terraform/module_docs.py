@@ -3,6 +3,7 @@ outputs. The text between the markers is rewritten; everything else is hand-writ
 
     .venv/bin/python tests/terraform/module_docs.py --write   # regenerate every module README
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,10 @@ def _default(body: dict) -> str:
 def tables(directory: Path) -> str:
     lines = ["## Inputs", "", "| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
     for name, body in sorted(declarations(directory, "variable").items()):
-        lines.append(f"| `{name}` | {_text(body.get('description', ''))} | `{_text(body.get('type', 'any'))}` | "
-                     f"{_default(body)} | {'no' if 'default' in body else 'yes'} |")
+        lines.append(
+            f"| `{name}` | {_text(body.get('description', ''))} | `{_text(body.get('type', 'any'))}` | "
+            f"{_default(body)} | {'no' if 'default' in body else 'yes'} |"
+        )
     lines += ["", "## Outputs", "", "| Name | Description |", "|---|---|"]
     for name, body in sorted(declarations(directory, "output").items()):
         lines.append(f"| `{name}` | {_text(body.get('description', ''))} |")

@@ -5,6 +5,7 @@ tfparse evaluates locals, for-expressions and jsonencode, so the dashboard body 
 thresholds read here are the ones Terraform would send, not a copy kept in the tests. It
 replaces every attribute named `id` by a UUID (metric_query ids included), so metric-math ids
 are checked against the module's source with python-hcl2 instead."""
+
 from __future__ import annotations
 
 import json
@@ -142,7 +143,7 @@ def dashboard_problems(body: dict) -> list[str]:
         if widget.get("type") == "metric":
             problems.extend(_metric_widget_problems(where, props))
     for i, (a, ax, ay, aw, ah) in enumerate(boxes):
-        for b, bx, by, bw, bh in boxes[i + 1:]:
+        for b, bx, by, bw, bh in boxes[i + 1 :]:
             if ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah:
                 problems.append(f"{a} overlaps {b}")
     return problems

@@ -1,6 +1,7 @@
 """Reads terraform/ as written (python-hcl2): every `aws_*` resource and data block with its
 body, plus variables and outputs. Shared by the static tests, the schema-subset regenerator
 and the module README generator."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,6 @@ import hcl2
 
 REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
-# Where the full provider schema lives: ../shared from the repository root (README of shared/).
-FULL_SCHEMA = REPO.parent / "shared" / "terraform" / "aws-provider-6.25.0-schema.json"
 SUBSET = Path(__file__).resolve().parent / "schema" / "aws-provider-6.25.0-subset.json"
 
 

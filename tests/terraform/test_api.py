@@ -1,6 +1,7 @@
 """The REST API as tfparse evaluates it per workspace: an integration for every operation in
 functions/openapi.yaml, the answers API Gateway writes itself (matching the local API),
 CORS per environment, throttling, logs, tracing and scoped invoke permissions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,11 @@ def test_api_internal_functions_are_never_exposed(full_stack):
 
 def test_api_answers_like_the_local_api(plan, workspace):
     body, origin = _body(plan), f"'{_origin(workspace)}'"
-    for path, status, error in (("/", "404", "Not found"), ("/{proxy+}", "404", "Not found"),
-                                *((p, "405", "Method not allowed") for p in contract()["paths"])):
+    for path, status, error in (
+        ("/", "404", "Not found"),
+        ("/{proxy+}", "404", "Not found"),
+        *((p, "405", "Method not allowed") for p in contract()["paths"]),
+    ):
         response = body["paths"][path][ANY]["x-amazon-apigateway-integration"]["responses"]["default"]
         assert response["statusCode"] == status
         assert json.loads(response["responseTemplates"]["application/json"])["error"] == error
@@ -83,13 +87,22 @@ def test_api_answers_like_the_local_api(plan, workspace):
     responses = body["x-amazon-apigateway-gateway-responses"]
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX", "INTEGRATION_TIMEOUT", "MISSING_AUTHENTICATION_TOKEN"):
         assert responses[kind]["responseParameters"] == {"gatewayresponse.header.Access-Control-Allow-Origin": origin}
-        rendered = (responses[kind]["responseTemplates"]["application/json"]
-                    .replace("$context.error.messageString", '"Too Many Requests"')
-                    .replace("$context.error.responseType", "THROTTLED").replace("$context.requestId", "r-1"))
+        rendered = (
+            responses[kind]["responseTemplates"]["application/json"]
+            .replace("$context.error.messageString", '"Too Many Requests"')
+            .replace("$context.error.responseType", "THROTTLED")
+            .replace("$context.requestId", "r-1")
+        )
         assert set(json.loads(rendered)) == {"error", "details"}, kind
     assert responses["INTEGRATION_TIMEOUT"]["statusCode"] == "504"
-    assert json.loads(responses["INTEGRATION_TIMEOUT"]["responseTemplates"]["application/json"]
-                      .replace("$context.requestId", "r-1"))["error"] == "Endpoint request timed out"
+    assert (
+        json.loads(
+            responses["INTEGRATION_TIMEOUT"]["responseTemplates"]["application/json"].replace(
+                "$context.requestId", "r-1"
+            )
+        )["error"]
+        == "Endpoint request timed out"
+    )
     assert '"Endpoint request timed out"' in LOCAL_API
 
 

@@ -1,5 +1,6 @@
 """checkov (offline, --skip-download) passes over terraform/, and every skip is an inline
 `#checkov:skip=ID:reason` on the resource it excuses, with a reason, and actually used."""
+
 from __future__ import annotations
 
 import json
@@ -17,19 +18,28 @@ SKIP = re.compile(r"checkov:skip=([A-Z0-9_]+)(?::(.*))?")
 @pytest.fixture(scope="module")
 def report() -> dict:
     if not CHECKOV.exists():
-        pytest.fail(f"checkov is not installed at {CHECKOV.relative_to(REPO)}: run `make checkov-setup` "
-                    "(`make test` does it first); it builds the tool venv from tools/checkov/requirements.txt")
+        pytest.fail(
+            f"checkov is not installed at {CHECKOV.relative_to(REPO)}: run `make checkov-setup` "
+            "(`make test` does it first); it builds the tool venv from tools/checkov/requirements.txt"
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_"))}  # never talk to a platform
-    run = subprocess.run([str(CHECKOV), "--skip-download", "--framework", "terraform", "-d", str(TERRAFORM),
-                          "-o", "json"], capture_output=True, text=True, env=env, timeout=240, check=False)
+    run = subprocess.run(
+        [str(CHECKOV), "--skip-download", "--framework", "terraform", "-d", str(TERRAFORM), "-o", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
     assert run.stdout.strip(), f"checkov printed nothing (exit {run.returncode}): {run.stderr[-2000:]}"
     data = json.loads(run.stdout)
     return data[0] if isinstance(data, list) else data
 
 
 def test_checkov_passes(report):
-    failed = [(c["check_id"], c["resource"], c["file_path"], c["check_name"])
-              for c in report["results"]["failed_checks"]]
+    failed = [
+        (c["check_id"], c["resource"], c["file_path"], c["check_name"]) for c in report["results"]["failed_checks"]
+    ]
     assert failed == []
     assert report["summary"]["parsing_errors"] == 0
     assert report["summary"]["passed"] > 50
@@ -51,8 +61,9 @@ def test_checkov_every_inline_skip_is_used(report):
     def address(resource: str) -> str:  # module.api.aws_x.y -> aws_x.y
         return resource.split(".", 2)[-1] if resource.startswith("module.") else resource
 
-    skipped = {(c["check_id"], address(c["resource"]), c["file_path"].lstrip("/"))
-               for c in report["results"]["skipped_checks"]}
+    skipped = {
+        (c["check_id"], address(c["resource"]), c["file_path"].lstrip("/")) for c in report["results"]["skipped_checks"]
+    }
     wanted = set()
     for block in blocks(kinds=("resource",)):
         for comment in block.body.get("__comments__", []):

@@ -1,5 +1,6 @@
 """IAM invariants on every workspace: one role per function, no wildcard grants except the
 X-Ray writes AWS requires, and each grant where the design needs it and nowhere else."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ def _allow_statements(plan: dict):
         if isinstance(text, str) and text.lstrip().startswith("{"):  # inline JSON, not a document reference
             for statement in as_list(json.loads(text).get("Statement")):
                 if statement.get("Effect") == "Allow":
-                    yield path(policy), {"actions": as_list(statement.get("Action")),
-                                         "resources": as_list(statement.get("Resource"))}
+                    yield (
+                        path(policy),
+                        {"actions": as_list(statement.get("Action")), "resources": as_list(statement.get("Resource"))},
+                    )
 
 
 def _function_statements(plan: dict) -> dict[str, dict[str, dict]]:
@@ -87,12 +90,14 @@ def test_iam_grants_follow_the_design(full_stack):
     youtube = sids["youtube"]
     assert youtube["InvokeFunctions"]["actions"] == ["lambda:InvokeFunction"]
     assert youtube["InvokeFunctions"]["resources"] == [
-        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:music-poetry-dev-analysis"]
+        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:music-poetry-dev-analysis"
+    ]
     assert set(youtube["CacheTable"]["actions"]) == {"dynamodb:GetItem", "dynamodb:PutItem"}
     assert youtube["CacheTable"]["resources"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/music-poetry-dev-cache"]
     assert youtube["NamedSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert youtube["NamedSecrets"]["resources"] == [
-        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:music-poetry/dev/cookies-??????"]
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:music-poetry/dev/cookies-??????"
+    ]
     invokers = [key for key, s in sids.items() if any("lambda:InvokeFunction" in st["actions"] for st in s.values())]
     assert invokers == ["youtube"]
 
@@ -108,7 +113,9 @@ def test_iam_bedrock_only_allowed_profiles_and_their_models(full_stack):
     models = poetry["BedrockModelsViaProfiles"]
     assert models["actions"] == ["bedrock:InvokeModel"]
     assert {r.split("/")[-1] for r in models["resources"]} == {
-        "anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-sonnet-4-5-20250929-v1:0"}
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    }
     assert all(r.startswith("arn:aws:bedrock:us-") and "::foundation-model/" in r for r in models["resources"])
     (condition,) = as_list(models["condition"])
     assert condition["variable"] == "bedrock:InferenceProfileArn"

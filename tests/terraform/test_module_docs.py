@@ -1,5 +1,6 @@
 """Every module has versions.tf, main.tf, variables.tf, outputs.tf and a README.md whose
 input and output tables match its variables and outputs."""
+
 from __future__ import annotations
 
 import pytest

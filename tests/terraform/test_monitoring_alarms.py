@@ -1,5 +1,6 @@
 """Alarm thresholds as Terraform evaluates them in each workspace (tfparse with the workspace's
 var-file), wired to the SNS topic, and accepted by CloudWatch's PutMetricAlarm (moto)."""
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,9 @@ def test_monitoring_alarms_per_function_use_the_workspace_thresholds(workspace):
         [math] = [q for q in queries if "expression" in q]
         assert math["return_data"] is True and "errors / invocations" in math["expression"]
         assert sorted((q["metric"]["metric_name"], q["metric"]["stat"]) for q in queries if "metric" in q) == [
-            ("Errors", "Sum"), ("Invocations", "Sum")]
+            ("Errors", "Sum"),
+            ("Invocations", "Sum"),
+        ]
         assert all(q["metric"]["dimensions"] == {"FunctionName": name} for q in queries if "metric" in q)
 
         duration = alarms[f"music-poetry-{workspace}-{key}-duration-p95"]
@@ -79,8 +82,10 @@ def test_monitoring_api_5xx_rate_alarm_uses_the_planned_api(workspace):
     parsed = plan(workspace)
     alarm = _alarms(parsed)[f"music-poetry-{workspace}-api-5xx-rate"]
     assert alarm["threshold"] == root_variable(parsed, "alarm_api_5xx_rate_percent", workspace)
-    dims = {"ApiName": one(parsed, "aws_api_gateway_rest_api")["name"],
-            "Stage": one(parsed, "aws_api_gateway_stage")["stage_name"]}
+    dims = {
+        "ApiName": one(parsed, "aws_api_gateway_rest_api")["name"],
+        "Stage": one(parsed, "aws_api_gateway_stage")["stage_name"],
+    }
     metrics = sorted(q["metric"]["metric_name"] for q in _blocks(alarm["metric_query"]) if "metric" in q)
     assert metrics == ["5XXError", "Count"]
     assert all(q["metric"]["dimensions"] == dims for q in _blocks(alarm["metric_query"]) if "metric" in q)
@@ -99,9 +104,12 @@ def test_monitoring_alarms_notify_the_topic_and_recover(workspace):
 
 
 def test_monitoring_thresholds_and_email_follow_the_variables():
-    parsed = plan_with_vars("staging", 'alarm_error_rate_percent = 2\nalarm_duration_percent_of_timeout = 50\n'
-                                       'alarm_throttles_threshold = 3\nalarm_api_5xx_rate_percent = 1\n'
-                                       'alarm_email = "ops@example.com"\n')
+    parsed = plan_with_vars(
+        "staging",
+        "alarm_error_rate_percent = 2\nalarm_duration_percent_of_timeout = 50\n"
+        "alarm_throttles_threshold = 3\nalarm_api_5xx_rate_percent = 1\n"
+        'alarm_email = "ops@example.com"\n',
+    )
     alarms = _alarms(parsed)
     poetry = lambda_functions(parsed)["poetry"]
     assert alarms["music-poetry-staging-poetry-error-rate"]["threshold"] == 2
@@ -150,13 +158,24 @@ def test_monitoring_metric_math_ids_are_defined_and_one_returns_data():
 
 
 def _put_metric_alarm_args(alarm: dict, source_queries: list[dict] | None) -> dict:
-    args = {key: alarm[tf] for key, tf in [
-        ("AlarmName", "alarm_name"), ("AlarmDescription", "alarm_description"),
-        ("ComparisonOperator", "comparison_operator"), ("Threshold", "threshold"),
-        ("EvaluationPeriods", "evaluation_periods"), ("TreatMissingData", "treat_missing_data")]}
+    args = {
+        key: alarm[tf]
+        for key, tf in [
+            ("AlarmName", "alarm_name"),
+            ("AlarmDescription", "alarm_description"),
+            ("ComparisonOperator", "comparison_operator"),
+            ("Threshold", "threshold"),
+            ("EvaluationPeriods", "evaluation_periods"),
+            ("TreatMissingData", "treat_missing_data"),
+        ]
+    }
     if source_queries is None:
-        args.update(Namespace=alarm["namespace"], MetricName=alarm["metric_name"], Period=alarm["period"],
-                    Dimensions=[{"Name": k, "Value": v} for k, v in alarm["dimensions"].items()])
+        args.update(
+            Namespace=alarm["namespace"],
+            MetricName=alarm["metric_name"],
+            Period=alarm["period"],
+            Dimensions=[{"Name": k, "Value": v} for k, v in alarm["dimensions"].items()],
+        )
         if "extended_statistic" in alarm:
             args["ExtendedStatistic"] = alarm["extended_statistic"]
         else:
@@ -169,10 +188,15 @@ def _put_metric_alarm_args(alarm: dict, source_queries: list[dict] | None) -> di
             item.update(Expression=query["expression"], Label=query["label"])
         else:
             metric = query["metric"]
-            item["MetricStat"] = {"Metric": {"Namespace": metric["namespace"], "MetricName": metric["metric_name"],
-                                             "Dimensions": [{"Name": k, "Value": v}
-                                                            for k, v in metric["dimensions"].items()]},
-                                  "Period": metric["period"], "Stat": metric["stat"]}
+            item["MetricStat"] = {
+                "Metric": {
+                    "Namespace": metric["namespace"],
+                    "MetricName": metric["metric_name"],
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in metric["dimensions"].items()],
+                },
+                "Period": metric["period"],
+                "Stat": metric["stat"],
+            }
         metrics.append(item)
     args["Metrics"] = metrics
     return args

@@ -1,5 +1,6 @@
 """The monthly cost budget as Terraform evaluates it per workspace, then created in moto's
 AWS Budgets from exactly those parameters (translated the way the provider does)."""
+
 from __future__ import annotations
 
 import boto3
@@ -28,12 +29,17 @@ def _create_budget_args(budget: dict, topic_arn: str) -> dict:
     for note in _notifications(budget).values():
         subscribers = [{"SubscriptionType": "SNS", "Address": topic_arn} for _ in note["subscriber_sns_topic_arns"]]
         subscribers += [{"SubscriptionType": "EMAIL", "Address": a} for a in note["subscriber_email_addresses"]]
-        notifications.append({
-            "Notification": {"NotificationType": note["notification_type"],
-                             "ComparisonOperator": note["comparison_operator"],
-                             "Threshold": float(note["threshold"]), "ThresholdType": note["threshold_type"]},
-            "Subscribers": subscribers,
-        })
+        notifications.append(
+            {
+                "Notification": {
+                    "NotificationType": note["notification_type"],
+                    "ComparisonOperator": note["comparison_operator"],
+                    "Threshold": float(note["threshold"]),
+                    "ThresholdType": note["threshold_type"],
+                },
+                "Subscribers": subscribers,
+            }
+        )
     return {
         "AccountId": ACCOUNT,
         "Budget": {
@@ -85,7 +91,8 @@ def test_monitoring_budget_created_in_moto_from_the_planned_parameters(workspace
     budget = _budget(parsed)
     with mock_aws():
         topic_arn = boto3.client("sns", region_name="us-east-1").create_topic(
-            Name=one(parsed, "aws_sns_topic", "module.monitoring.")["name"])["TopicArn"]
+            Name=one(parsed, "aws_sns_topic", "module.monitoring.")["name"]
+        )["TopicArn"]
         client = boto3.client("budgets", region_name="us-east-1")
         client.create_budget(**_create_budget_args(budget, topic_arn))
         stored = client.describe_budget(AccountId=ACCOUNT, BudgetName=budget["name"])["Budget"]
@@ -105,8 +112,10 @@ def test_monitoring_budget_follows_limit_and_email_variables():
     with mock_aws():
         client = boto3.client("budgets", region_name="us-east-1")
         client.create_budget(**_create_budget_args(budget, f"arn:aws:sns:us-east-1:{ACCOUNT}:t"))
-        assert client.describe_budget(AccountId=ACCOUNT, BudgetName=budget["name"])["Budget"]["BudgetLimit"][
-            "Amount"] == "12.5"
+        assert (
+            client.describe_budget(AccountId=ACCOUNT, BudgetName=budget["name"])["Budget"]["BudgetLimit"]["Amount"]
+            == "12.5"
+        )
 
 
 def test_monitoring_cost_allocation_tag_is_activated_only_on_request():
@@ -114,4 +123,3 @@ def test_monitoring_cost_allocation_tag_is_activated_only_on_request():
     parsed = plan_with_vars("dev", "activate_cost_allocation_tag = true\n")
     tag = one(parsed, "aws_ce_cost_allocation_tag", "module.budget.")
     assert (tag["tag_key"], tag["status"]) == ("Project", "Active")
-

@@ -1,5 +1,6 @@
 """The dashboard body Terraform would send, per workspace: valid, complete, pointing at metrics
 and functions that exist, and accepted by CloudWatch's PutDashboard (moto)."""
+
 from __future__ import annotations
 
 import json
@@ -49,11 +50,20 @@ def test_monitoring_dashboard_watches_every_function_in_settings(workspace):
         if namespace == "AWS/Lambda":
             assert metric in LAMBDA_METRICS and set(dims) == {"FunctionName"}
             shown.setdefault(dims["FunctionName"], set()).add(f"{metric}:{options['stat']}")
-    expected = {"Invocations:Sum", "Errors:Sum", "Throttles:Sum", "ConcurrentExecutions:Maximum",
-                "Duration:p50", "Duration:p95", "Duration:p99"}
+    expected = {
+        "Invocations:Sum",
+        "Errors:Sum",
+        "Throttles:Sum",
+        "ConcurrentExecutions:Maximum",
+        "Duration:p50",
+        "Duration:p95",
+        "Duration:p99",
+    }
     assert shown == {fn["function_name"]: expected for fn in planned.values()}
-    assert all(name == f"music-poetry-{workspace}-{key}" for key, name in
-               ((k, fn["function_name"]) for k, fn in planned.items()))
+    assert all(
+        name == f"music-poetry-{workspace}-{key}"
+        for key, name in ((k, fn["function_name"]) for k, fn in planned.items())
+    )
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
@@ -61,8 +71,11 @@ def test_monitoring_dashboard_api_widgets_use_the_planned_api_and_stage(workspac
     parsed = plan(workspace)
     api = one(parsed, "aws_api_gateway_rest_api")["name"]
     stage = one(parsed, "aws_api_gateway_stage")["stage_name"]
-    rows = [(metric, dims, opts) for _t, ns, metric, dims, opts in metric_rows(dashboard_body(parsed))
-            if ns == "AWS/ApiGateway"]
+    rows = [
+        (metric, dims, opts)
+        for _t, ns, metric, dims, opts in metric_rows(dashboard_body(parsed))
+        if ns == "AWS/ApiGateway"
+    ]
     assert {metric for metric, _d, _o in rows} == API_METRICS
     assert all(dims == {"ApiName": api, "Stage": stage} for _m, dims, _o in rows)
     assert {opts["stat"] for metric, _d, opts in rows if metric == "Latency"} == {"p50", "p95", "p99"}
@@ -74,8 +87,11 @@ def test_monitoring_dashboard_custom_metrics_are_emitted_by_their_function(works
     planned = lambda_functions(parsed)
     namespaces = {fn["environment"]["variables"]["POWERTOOLS_METRICS_NAMESPACE"] for fn in planned.values()}
     assert namespaces == {f"music-poetry-{workspace}"}
-    custom = [(ns, metric, dims) for _t, ns, metric, dims, _o in metric_rows(dashboard_body(parsed))
-              if not ns.startswith("AWS/")]
+    custom = [
+        (ns, metric, dims)
+        for _t, ns, metric, dims, _o in metric_rows(dashboard_body(parsed))
+        if not ns.startswith("AWS/")
+    ]
     assert custom, "no custom metric on the dashboard"
     for namespace, metric, dims in custom:
         assert namespace in namespaces
@@ -111,8 +127,9 @@ def test_monitoring_dashboard_accepted_by_moto_put_dashboard(workspace):
     dashboard = one(parsed, "aws_cloudwatch_dashboard", "module.monitoring.")
     with mock_aws():
         cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
-        answer = cloudwatch.put_dashboard(DashboardName=dashboard["dashboard_name"],
-                                          DashboardBody=dashboard["dashboard_body"])
+        answer = cloudwatch.put_dashboard(
+            DashboardName=dashboard["dashboard_name"], DashboardBody=dashboard["dashboard_body"]
+        )
         assert answer["DashboardValidationMessages"] == []
         stored = cloudwatch.get_dashboard(DashboardName=f"music-poetry-{workspace}")
         assert json.loads(stored["DashboardBody"]) == dashboard_body(parsed)
@@ -133,8 +150,9 @@ def test_monitoring_module_renders_every_catalog_widget_when_all_functions_exist
     assert {widget["title"] for widget in CATALOG["widgets"]} <= titles
     [failures] = [w for w in body["widgets"] if w["properties"].get("title") == "youtube: YouTubeFailure by reason"]
     [[search]] = failures["properties"]["metrics"]
-    assert search["expression"] == ("SEARCH('{\"music-poetry-test\",reason,service} MetricName=\"YouTubeFailure\" "
-                                    "service=\"youtube\"', 'Sum', 300)")
+    assert search["expression"] == (
+        'SEARCH(\'{"music-poetry-test",reason,service} MetricName="YouTubeFailure" service="youtube"\', \'Sum\', 300)'
+    )
     assert search["label"] == "${PROP('Dim.reason')}"
 
 

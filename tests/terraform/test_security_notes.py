@@ -1,4 +1,5 @@
-"""The README's security notes are checked against the Terraform, so they cannot drift."""
+"""The security notes (docs/security.md) are checked against the Terraform, so they cannot drift."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ from pathlib import Path
 from test_iam import _function_statements
 from workspaces import tfvars
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 
 def _table(marker: str) -> list[list[str]]:
@@ -25,8 +26,12 @@ def test_security_notes_iam_table_matches_policies(full_stack):
         exposed = not full_stack["settings"]["functions"][key].get("internal", False)
         assert row[1] == ("yes" if exposed else "no"), key
         documented = set(re.findall(r"`([a-z0-9-]+:[A-Za-z]+)`", row[2]))
-        granted = {action for statement in statements[key].values() for action in statement["actions"]
-                   if not action.startswith(("logs:", "xray:"))}
+        granted = {
+            action
+            for statement in statements[key].values()
+            for action in statement["actions"]
+            if not action.startswith(("logs:", "xray:"))
+        }
         assert documented == granted, f"{key}: README says {sorted(documented)}, IAM grants {sorted(granted)}"
 
 

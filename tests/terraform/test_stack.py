@@ -1,4 +1,5 @@
 """Functions, layers, storage, workspaces and outputs as tfparse evaluates each workspace."""
+
 from __future__ import annotations
 
 import json
@@ -89,16 +90,21 @@ def test_stack_artifacts_bucket_is_private_encrypted_versioned(plan):
     (rule,) = as_list(single(plan, "aws_s3_bucket_server_side_encryption_configuration", ".artifacts")["rule"])
     assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] in ("AES256", "aws:kms")
     block = single(plan, "aws_s3_bucket_public_access_block", ".artifacts")
-    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                          "restrict_public_buckets"))
+    assert all(
+        block[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     table = single(plan, "aws_dynamodb_table", ".cache")
     assert table["billing_mode"] == "PAY_PER_REQUEST" and table["ttl"]["enabled"] is True
 
 
 def test_stack_tags_versions_and_no_credentials(plan, workspace):
     (provider,) = items(plan, "provider")
-    assert provider["default_tags"]["tags"] == {"Project": "music-poetry", "Environment": workspace,
-                                                "ManagedBy": "terraform"}
+    assert provider["default_tags"]["tags"] == {
+        "Project": "music-poetry",
+        "Environment": workspace,
+        "ManagedBy": "terraform",
+    }
     assert not {"access_key", "secret_key", "token", "profile", "shared_credentials_files"} & set(provider)
     blocks = items(plan, "terraform")
     assert len(blocks) >= 5  # root and every module
@@ -143,12 +149,15 @@ def _failed_guards(workspace: str, extra: str | None, tmp_path: Path) -> list[st
     return [c["error_message"] for c in checks if c["condition"] is not True]
 
 
-@pytest.mark.parametrize("workspace, extra, message", [
-    ("default", None, 'Workspace "default" is not an environment'),
-    ("staging", 'environment = "dev"\n', "environments/dev.tfvars was passed in workspace \"staging\""),
-    ("prod", 'allowed_origins = ["*"]\n', 'allowed_origins may contain "*" only in dev'),
-    ("dev", 'build_manifest_path = "no/such/manifest.json"\n', "run `make build` first"),
-])
+@pytest.mark.parametrize(
+    "workspace, extra, message",
+    [
+        ("default", None, 'Workspace "default" is not an environment'),
+        ("staging", 'environment = "dev"\n', 'environments/dev.tfvars was passed in workspace "staging"'),
+        ("prod", 'allowed_origins = ["*"]\n', 'allowed_origins may contain "*" only in dev'),
+        ("dev", 'build_manifest_path = "no/such/manifest.json"\n', "run `make build` first"),
+    ],
+)
 def test_stack_guard_fails_clearly(workspace, extra, message, tmp_path):
     failed = _failed_guards(workspace, extra, tmp_path)
     assert any(message in m for m in failed), failed

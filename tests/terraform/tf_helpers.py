@@ -1,5 +1,6 @@
 """Small readers over tfparse output (resources by type and module instance, lists that
 tfparse collapses to a single dict)."""
+
 from __future__ import annotations
 
 import re

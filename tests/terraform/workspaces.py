@@ -2,6 +2,7 @@
 var-file (plus tests/terraform/fixtures/test.tfvars: a fixed account id and the fixture build
 manifest). Test modules import these from here, not from conftest, whose module name is
 shared with the other test folders' conftest files."""
+
 from __future__ import annotations
 
 import json
@@ -64,14 +65,30 @@ def contract() -> dict:
 # The functions DESIGN.md names, for a copy of the stack that has all of them even while
 # some are still being written: youtube calls the internal analysis function.
 DESIGN_FUNCTIONS = {
-    "youtube": {"handler": "functions.youtube.handler.lambda_handler", "memory": 1024, "timeout": 28,
-                "layers": ["common", "youtube-tools"], "internal": False, "env": {}},
-    "analysis": {"handler": "functions.analysis.handler.lambda_handler", "memory": 2048, "timeout": 20,
-                 "layers": ["common", "analysis-libs"], "internal": True, "env": {}},
+    "youtube": {
+        "handler": "functions.youtube.handler.lambda_handler",
+        "memory": 1024,
+        "timeout": 28,
+        "layers": ["common", "youtube-tools"],
+        "internal": False,
+        "env": {},
+    },
+    "analysis": {
+        "handler": "functions.analysis.handler.lambda_handler",
+        "memory": 2048,
+        "timeout": 20,
+        "layers": ["common", "analysis-libs"],
+        "internal": True,
+        "env": {},
+    },
 }
-DESIGN_PATH = {"/api/youtube/audio-with-analysis": {"get": {
-    "operationId": "getAudioWithAnalysis", "x-function": "youtube",
-    "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "ok"}}}}}
-
-
+DESIGN_PATH = {
+    "/api/youtube/audio-with-analysis": {
+        "get": {
+            "operationId": "getAudioWithAnalysis",
+            "x-function": "youtube",
+            "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}},
+        }
+    }
+}

@@ -1,4 +1,5 @@
 """Shared by tests/unit/test_build_*.py: import path for build/lambdabuild and a tiny ELF writer."""
+
 from __future__ import annotations
 
 import struct
@@ -17,6 +18,7 @@ def _verneed(strtab: bytearray, versions: list[str]) -> bytes:
         off = len(strtab)
         strtab.extend(s.encode() + b"\0")
         return off
+
     lib = add("libc.so.6")
     out = struct.pack("<HHIII", 1, len(versions), lib, 16, 0)
     for i, v in enumerate(versions):
@@ -44,23 +46,43 @@ def make_elf(*, machine: int = 62, versions: tuple[str, ...] = ("GLIBC_2.2.5",),
     end = shstr_off + len(shstrtab)
     shoff = end + (-end) % 8
     body = bytearray(shoff)
-    body[dynstr_off:dynstr_off + len(dynstr)] = dynstr
-    body[verneed_off:verneed_off + len(verneed)] = verneed
-    body[dynamic_off:dynamic_off + len(dynamic)] = dynamic
-    body[shstr_off:shstr_off + len(shstrtab)] = shstrtab
+    body[dynstr_off : dynstr_off + len(dynstr)] = dynstr
+    body[verneed_off : verneed_off + len(verneed)] = verneed
+    body[dynamic_off : dynamic_off + len(dynamic)] = dynamic
+    body[shstr_off : shstr_off + len(shstrtab)] = shstrtab
     shdrs = b""
     if sections:
+
         def sh(name, typ, off, size, link=0, info=0):
             return struct.pack("<IIQQQQIIQQ", name, typ, 0, off, off, size, link, info, 1, 0)
-        shdrs = (sh(0, 0, 0, 0) + sh(1, SHT_STRTAB, dynstr_off, len(dynstr))
-                 + sh(9, SHT_VERNEED, verneed_off, len(verneed), link=1, info=1)
-                 + sh(24, SHT_STRTAB, shstr_off, len(shstrtab)))
+
+        shdrs = (
+            sh(0, 0, 0, 0)
+            + sh(1, SHT_STRTAB, dynstr_off, len(dynstr))
+            + sh(9, SHT_VERNEED, verneed_off, len(verneed), link=1, info=1)
+            + sh(24, SHT_STRTAB, shstr_off, len(shstrtab))
+        )
     total = shoff + len(shdrs)
-    phdrs = (struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, total, total, 0x1000)
-             + struct.pack("<IIQQQQQQ", 2, 6, dynamic_off, dynamic_off, dynamic_off, len(dynamic), len(dynamic), 8))
+    phdrs = struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, total, total, 0x1000) + struct.pack(
+        "<IIQQQQQQ", 2, 6, dynamic_off, dynamic_off, dynamic_off, len(dynamic), len(dynamic), 8
+    )
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 3, machine, 1, 0, phoff, shoff if sections else 0, 0,
-                               ehdr_size, phdr_size, 2, 64, 4 if sections else 0, 3 if sections else 0)
+    ehdr = ident + struct.pack(
+        "<HHIQQQIHHHHHH",
+        3,
+        machine,
+        1,
+        0,
+        phoff,
+        shoff if sections else 0,
+        0,
+        ehdr_size,
+        phdr_size,
+        2,
+        64,
+        4 if sections else 0,
+        3 if sections else 0,
+    )
     body[0:ehdr_size] = ehdr
-    body[phoff:phoff + len(phdrs)] = phdrs
+    body[phoff : phoff + len(phdrs)] = phdrs
     return bytes(body) + shdrs

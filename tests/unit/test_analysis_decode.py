@@ -1,4 +1,5 @@
 """Decoding: every accepted container, channel layouts and rates, and clear errors."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The one-STFT feature rows against librosa's own functions, and the descriptors' cues."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,11 +15,13 @@ SR = 22050
 def librosa_feature():
     # Importing librosa.feature JIT-compiles numba code once per session (cached on disk after).
     import librosa.feature
+
     return librosa.feature
 
 
 def test_features_rows_match_librosa(librosa_feature):
     import librosa
+
     rng = np.random.default_rng(3)
     y = (progression(4, "major", sr=SR) + 0.01 * rng.standard_normal(SR * 8)).astype(np.float32)
     fr = spectrum.frames(y, sr=SR)
@@ -30,7 +33,7 @@ def test_features_rows_match_librosa(librosa_feature):
     mfcc = librosa_feature.mfcc(S=librosa.power_to_db(fr.mel), n_mfcc=13).mean(axis=1)
     np.testing.assert_allclose(features.mfcc_means(fr.mel), mfcc, rtol=1e-3, atol=1e-3)
     onset = librosa.onset.onset_strength(S=librosa.power_to_db(fr.mel), sr=SR, center=False)
-    np.testing.assert_allclose(tempo.onset_envelope(fr.mel)[1:], onset[1:len(fr.rms)], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(tempo.onset_envelope(fr.mel)[1:], onset[1 : len(fr.rms)], rtol=1e-3, atol=1e-3)
 
 
 def test_features_zero_crossing_rate_of_a_sine():
@@ -60,18 +63,31 @@ def _describe(y: np.ndarray) -> dict:
     from functions.analysis.analyzer import describe
     from functions.analysis.decode import Decoded
     from functions.analysis.loudness import LoudnessMeter
+
     meter = LoudnessMeter(sr=SR, channels=1)
     meter.update(y[:, None])
-    return describe(Decoded(y=y.astype(np.float32), sr=SR, duration=len(y) / SR, loudness=meter.integrated(),
-                            channels=1, source_sr=SR, source_format="WAV"))
+    return describe(
+        Decoded(
+            y=y.astype(np.float32),
+            sr=SR,
+            duration=len(y) / SR,
+            loudness=meter.integrated(),
+            channels=1,
+            source_sr=SR,
+            source_format="WAV",
+        )
+    )
 
 
 def test_features_descriptors_order_contrasting_material():
     rng = np.random.default_rng(5)
     quiet_chord = 0.05 * progression(0, "minor", sr=SR, beat_s=1.0)  # 16 s, slow, soft, minor
     n = len(quiet_chord)
-    loud_band = (np.clip(3 * progression(7, "major", sr=SR, beat_s=0.125 * 4, bars=8)[:n], -1, 1)
-                 + click_track(124, n / SR, sr=SR)[:n] + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    loud_band = (
+        np.clip(3 * progression(7, "major", sr=SR, beat_s=0.125 * 4, bars=8)[:n], -1, 1)
+        + click_track(124, n / SR, sr=SR)[:n]
+        + 0.1 * rng.standard_normal(n)
+    ).astype(np.float32)
     soft, loud = _describe(quiet_chord), _describe(loud_band)
     assert loud["energy"] > soft["energy"] + 0.3
     assert loud["danceability"] > soft["danceability"]

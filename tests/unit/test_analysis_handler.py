@@ -1,4 +1,5 @@
 """The direct-invocation handler: event in, {"analysis"} or {"error", "status"} out."""
+
 from __future__ import annotations
 
 import base64
@@ -7,7 +8,7 @@ import json
 import pytest
 from analysis_signals import click_track, encode, progression
 
-from functions.analysis import handler, service
+from functions.analysis import events, handler
 from functions.common.contract import component_validator
 
 SR = 22050
@@ -31,15 +32,18 @@ def test_handler_returns_the_analysis_and_echoes_the_source(music, lambda_contex
     assert (result["analysis"]["key"], result["analysis"]["mode"]) == ("A", "minor")
 
 
-@pytest.mark.parametrize("event,status,error", [
-    ({}, 400, "audio is required"),
-    ({"audio": "", "format": "ogg"}, 400, "audio is required"),
-    ({"audio": "AAAA", "format": "aac"}, 400, "format is invalid"),
-    ({"audio": "not base64!", "format": "ogg"}, 400, "audio is not valid base64"),
-    ({"audio": "AAAA", "format": "ogg", "source": "x"}, 400, "source must be an object"),
-    ({"audio": base64.b64encode(b"garbage" * 20).decode(), "format": "ogg"}, 400, "could not be decoded"),
-    (["not", "a", "dict"], 400, "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "event,status,error",
+    [
+        ({}, 400, "audio is required"),
+        ({"audio": "", "format": "ogg"}, 400, "audio is required"),
+        ({"audio": "AAAA", "format": "aac"}, 400, "format is invalid"),
+        ({"audio": "not base64!", "format": "ogg"}, 400, "audio is not valid base64"),
+        ({"audio": "AAAA", "format": "ogg", "source": "x"}, 400, "source must be an object"),
+        ({"audio": base64.b64encode(b"garbage" * 20).decode(), "format": "ogg"}, 400, "could not be decoded"),
+        (["not", "a", "dict"], 400, "must be a JSON object"),
+    ],
+)
 def test_handler_bad_events_are_client_errors(event, status, error, lambda_context):
     result = handler.lambda_handler(event, lambda_context)
     assert result["status"] == status and error in result["error"]
@@ -61,14 +65,15 @@ def test_handler_duration_limit(monkeypatch, music, lambda_context):
 def test_handler_unexpected_failure_is_a_500_without_trace(monkeypatch, music, lambda_context):
     def boom(*_a, **_k):
         raise RuntimeError("secret internals")
-    monkeypatch.setattr(service, "analyze", boom)
+
+    monkeypatch.setattr(events, "analyze", boom)
     result = handler.lambda_handler(_event(music), lambda_context)
     assert result == {"error": "Internal error", "details": "The error was logged", "status": 500}
 
 
 def test_handler_default_limits_fit_a_lambda_invoke(monkeypatch):
     monkeypatch.delenv("MAX_AUDIO_BYTES", raising=False)
-    max_bytes, max_seconds = service.limits()
+    max_bytes, max_seconds = events.limits()
     assert (max_bytes + 2) // 3 * 4 < 6 * 1024 * 1024  # base64 inside the 6 MB sync payload
     assert max_seconds >= 600  # the youtube function sends up to 10 minutes
 

@@ -1,4 +1,5 @@
 """Integrated loudness against pyloudnorm (the reference the issue names)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,17 +12,23 @@ from functions.analysis.loudness import LUFS_FLOOR, LoudnessMeter
 def _measure(y: np.ndarray, sr: int, block: int) -> float:
     meter = LoudnessMeter(sr=sr, channels=y.shape[1])
     for start in range(0, len(y), block):
-        meter.update(y[start:start + block])
+        meter.update(y[start : start + block])
     return meter.integrated()
 
 
-@pytest.mark.parametrize("sr,channels,block", [(44100, 2, 4410 * 3), (48000, 1, 1000), (22050, 5, 22050),
-                                               (8000, 1, 333), (96000, 2, 96000)])
+@pytest.mark.parametrize(
+    "sr,channels,block", [(44100, 2, 4410 * 3), (48000, 1, 1000), (22050, 5, 22050), (8000, 1, 333), (96000, 2, 96000)]
+)
 def test_loudness_matches_pyloudnorm_in_any_block_size(sr, channels, block):
     rng = np.random.default_rng(sr + channels)
     t = np.arange(sr * 6) / sr
-    y = np.stack([0.3 * np.sin(2 * np.pi * (100 + 300 * c) * t) * (0.2 + (t % 2))
-                  + 0.02 * rng.standard_normal(len(t)) for c in range(channels)], axis=1)
+    y = np.stack(
+        [
+            0.3 * np.sin(2 * np.pi * (100 + 300 * c) * t) * (0.2 + (t % 2)) + 0.02 * rng.standard_normal(len(t))
+            for c in range(channels)
+        ],
+        axis=1,
+    )
     ref = pyloudnorm.Meter(sr).integrated_loudness(y)
     assert _measure(y, sr, block) == pytest.approx(ref, abs=0.01)
 

@@ -1,4 +1,5 @@
 """Any input that decodes gives every schema field, finite and in range; the rest is a 4xx."""
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,29 @@ from functions.analysis.decode import AudioError
 from functions.common.contract import component_validator
 from functions.common.mood import MOODS
 
-FIELDS = {"analyzerVersion", "duration", "tempo", "tempoConfidence", "timeSignature", "key", "keyIndex", "mode",
-          "keyConfidence", "loudness", "energy", "danceability", "valence", "acousticness", "instrumentalness",
-          "speechiness", "spectralCentroid", "spectralRolloff", "zeroCrossingRate", "mfcc", "mood"}
+FIELDS = {
+    "analyzerVersion",
+    "duration",
+    "tempo",
+    "tempoConfidence",
+    "timeSignature",
+    "key",
+    "keyIndex",
+    "mode",
+    "keyConfidence",
+    "loudness",
+    "energy",
+    "danceability",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "spectralCentroid",
+    "spectralRolloff",
+    "zeroCrossingRate",
+    "mfcc",
+    "mood",
+}
 
 
 def check(result: dict) -> dict:

@@ -1,4 +1,5 @@
 """Tempo on click tracks at known BPM, meter from accents, key on chord progressions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,10 +64,19 @@ def test_key_of_silence_is_defined_with_zero_confidence():
     assert (est.index, est.mode, est.confidence) == (0, "major", 0.0)
 
 
-@pytest.mark.parametrize("est,ref,score", [
-    ((0, "major"), (0, "major"), 1.0), ((7, "major"), (0, "major"), 0.5), ((5, "minor"), (0, "minor"), 0.5),
-    ((9, "minor"), (0, "major"), 0.3), ((0, "major"), (9, "minor"), 0.3), ((0, "minor"), (0, "major"), 0.2),
-    ((1, "major"), (0, "major"), 0.0), ((7, "minor"), (0, "major"), 0.0)])
+@pytest.mark.parametrize(
+    "est,ref,score",
+    [
+        ((0, "major"), (0, "major"), 1.0),
+        ((7, "major"), (0, "major"), 0.5),
+        ((5, "minor"), (0, "minor"), 0.5),
+        ((9, "minor"), (0, "major"), 0.3),
+        ((0, "major"), (9, "minor"), 0.3),
+        ((0, "minor"), (0, "major"), 0.2),
+        ((1, "major"), (0, "major"), 0.0),
+        ((7, "minor"), (0, "major"), 0.0),
+    ],
+)
 def test_key_mirex_score(est, ref, score):
     assert key.mirex_score(est, ref) == score
 

@@ -1,4 +1,5 @@
 """ABI check: architecture and GLIBC_x.y needs read from ELF files (build/lambdabuild/elfcheck.py)."""
+
 import os
 import platform
 import shutil

@@ -1,4 +1,5 @@
 """Layer trees: lock filtering, trimming rules, packing with the /tmp unpack stub, numba cache seed."""
+
 import os
 import subprocess
 import sys
@@ -39,18 +40,32 @@ def touch(root, rel, data=b"x"):
 
 
 def test_build_trim_drops_with_keep(tmp_path):
-    for rel in ("python/numpy/_core/tests/_natype.py", "python/numpy/_core/tests/test_a.py",
-                "python/numpy/_core/include/numpy/x.h", "python/scipy/io/__init__.py",
-                "python/scipy/signal/__init__.py", "python/scipy/signal/tests/test_s.py",
-                "python/pkg/mod.pyx", "python/bin/yt-dlp", "python/librosa/__init__.pyi"):
+    for rel in (
+        "python/numpy/_core/tests/_natype.py",
+        "python/numpy/_core/tests/test_a.py",
+        "python/numpy/_core/include/numpy/x.h",
+        "python/scipy/io/__init__.py",
+        "python/scipy/signal/__init__.py",
+        "python/scipy/signal/tests/test_s.py",
+        "python/pkg/mod.pyx",
+        "python/bin/yt-dlp",
+        "python/librosa/__init__.pyi",
+    ):
         touch(tmp_path, rel)
     report = layers.TrimReport()
-    layers.drop_paths(tmp_path, list(layers.DEFAULT_DROP) + ["python/**/tests", "python/**/*.pyx", "python/scipy/io",
-                                                              "python/numpy/_core/include"],
-                      ["python/numpy/_core/tests/_natype.py"], report)
+    layers.drop_paths(
+        tmp_path,
+        list(layers.DEFAULT_DROP)
+        + ["python/**/tests", "python/**/*.pyx", "python/scipy/io", "python/numpy/_core/include"],
+        ["python/numpy/_core/tests/_natype.py"],
+        report,
+    )
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert left == ["python/librosa/__init__.pyi", "python/numpy/_core/tests/_natype.py",
-                    "python/scipy/signal/__init__.py"]
+    assert left == [
+        "python/librosa/__init__.pyi",
+        "python/numpy/_core/tests/_natype.py",
+        "python/scipy/signal/__init__.py",
+    ]
     assert report.dropped_files == 6 and report.dropped_bytes == 6
     assert not (tmp_path / "python/scipy/io").exists()
 
@@ -92,16 +107,27 @@ def test_build_pack_leaves_stub_and_archive(tmp_path):
 
 
 def run_in_layer(stage, tmp_path, code, **env):
-    full = {"PATH": os.environ.get("PATH", ""), "LAYER_BOOT_OPT": str(stage),
-            "LAYER_BOOT_UNPACK_DIR": str(tmp_path / "unpacked"), **env}
-    return subprocess.run([sys.executable, "-S", "-c", f"import sys; sys.path[:0] = [{str(stage / 'python')!r}]\n"
-                           + code], env=full, capture_output=True, text=True, timeout=60)
+    full = {
+        "PATH": os.environ.get("PATH", ""),
+        "LAYER_BOOT_OPT": str(stage),
+        "LAYER_BOOT_UNPACK_DIR": str(tmp_path / "unpacked"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-S", "-c", f"import sys; sys.path[:0] = [{str(stage / 'python')!r}]\n" + code],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_build_packed_package_imports_transparently(tmp_path):
     stage = make_packed_layer(tmp_path)
-    code = ("import fakepkg, fakepkg.sub\nfrom fakepkg import sub\n"
-            "print(fakepkg.VALUE, sub.NAME, fakepkg.__file__)\nimport fakepkg as again\nprint(again is fakepkg)")
+    code = (
+        "import fakepkg, fakepkg.sub\nfrom fakepkg import sub\n"
+        "print(fakepkg.VALUE, sub.NAME, fakepkg.__file__)\nimport fakepkg as again\nprint(again is fakepkg)"
+    )
     first = run_in_layer(stage, tmp_path, code)
     assert first.returncode == 0, first.stderr
     value, name, path = first.stdout.splitlines()[0].split()
@@ -148,9 +174,11 @@ def test_build_records_list_only_shipped_files(tmp_path):
         "jmespath/__init__.py,sha256=abc,1\n"
         "jmespath/gone.py,sha256=def,2\n"
         "jmespath-1.1.0.dist-info/METADATA,sha256=ghi,3\n"
-        "jmespath-1.1.0.dist-info/RECORD,,\n")
+        "jmespath-1.1.0.dist-info/RECORD,,\n"
+    )
     assert layers.prune_records(site) == 2
     assert (site / "jmespath-1.1.0.dist-info/RECORD").read_text() == (
         "jmespath/__init__.py,sha256=abc,1\n"
         "jmespath-1.1.0.dist-info/METADATA,sha256=ghi,3\n"
-        "jmespath-1.1.0.dist-info/RECORD,,\n")
+        "jmespath-1.1.0.dist-info/RECORD,,\n"
+    )

@@ -1,4 +1,5 @@
 """Manifest shape (Terraform reads it), size budget and settings parsing."""
+
 import base64
 import hashlib
 import json
@@ -13,9 +14,13 @@ TARGET = Target(runtime="python3.12", python_version="3.12", architecture="x86_6
 
 def record(size, tag="x"):
     digest = hashlib.sha256(tag.encode()).hexdigest()
-    return {"path": f"build/dist/{tag}.zip", "sha256": digest,
-            "sha256_base64": base64.b64encode(bytes.fromhex(digest)).decode(), "zip_bytes": size // 3,
-            "unzipped_bytes": size}
+    return {
+        "path": f"build/dist/{tag}.zip",
+        "sha256": digest,
+        "sha256_base64": base64.b64encode(bytes.fromhex(digest)).decode(),
+        "zip_bytes": size // 3,
+        "unzipped_bytes": size,
+    }
 
 
 def test_build_manifest_exact_shape(tmp_path):
@@ -28,32 +33,55 @@ def test_build_manifest_exact_shape(tmp_path):
     assert art["path"] == "build/dist/function-alpha.zip"
     assert art["sha256"] == hashlib.sha256((tmp_path / art["path"]).read_bytes()).hexdigest()
     assert base64.b64decode(art["sha256_base64"]) == bytes.fromhex(art["sha256"])
-    doc = manifest.assemble(TARGET, {"function/alpha": art, "layer/common": record(5 * MB, "common")},
-                            {"alpha": Function(name="alpha", handler="functions.alpha.handler.lambda_handler",
-                                               layers=("common",))})
+    doc = manifest.assemble(
+        TARGET,
+        {"function/alpha": art, "layer/common": record(5 * MB, "common")},
+        {"alpha": Function(name="alpha", handler="functions.alpha.handler.lambda_handler", layers=("common",))},
+    )
     assert json.loads(json.dumps(doc)) == doc
     assert list(doc) == ["target", "artifacts", "functions"]
-    assert doc["target"] == {"runtime": "python3.12", "architecture": "x86_64", "python_version": "3.12",
-                             "glibc": "2.34"}
+    assert doc["target"] == {
+        "runtime": "python3.12",
+        "architecture": "x86_64",
+        "python_version": "3.12",
+        "glibc": "2.34",
+    }
     for entry in doc["artifacts"].values():
         assert set(entry) == {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes"}
-    assert doc["functions"] == {"alpha": {"artifact": "function/alpha", "layers": ["layer/common"],
-                                          "unzipped_total_bytes": art["unzipped_bytes"] + 5 * MB}}
+    assert doc["functions"] == {
+        "alpha": {
+            "artifact": "function/alpha",
+            "layers": ["layer/common"],
+            "unzipped_total_bytes": art["unzipped_bytes"] + 5 * MB,
+        }
+    }
 
 
 def test_build_manifest_missing_layer_artifact():
     with pytest.raises(KeyError, match="layer/analysis-libs"):
-        manifest.assemble(TARGET, {"function/a": record(10)},
-                          {"a": Function(name="a", handler="h.h", layers=("analysis-libs",))})
+        manifest.assemble(
+            TARGET, {"function/a": record(10)}, {"a": Function(name="a", handler="h.h", layers=("analysis-libs",))}
+        )
 
 
 def test_build_budget_fails_over_240_mb():
-    fns = {"big": Function(name="big", handler="h.h", layers=("libs",)),
-           "fits": Function(name="fits", handler="h.h", layers=("small",))}
-    doc = manifest.assemble(TARGET, {"function/big": record(MB, "b"), "layer/libs": record(240 * MB, "l"),
-                                     "function/fits": record(MB, "f"), "layer/small": record(239 * MB, "s")}, fns)
+    fns = {
+        "big": Function(name="big", handler="h.h", layers=("libs",)),
+        "fits": Function(name="fits", handler="h.h", layers=("small",)),
+    }
+    doc = manifest.assemble(
+        TARGET,
+        {
+            "function/big": record(MB, "b"),
+            "layer/libs": record(240 * MB, "l"),
+            "function/fits": record(MB, "f"),
+            "layer/small": record(239 * MB, "s"),
+        },
+        fns,
+    )
     assert manifest.budget_problems(doc) == [
-        f"big: {241 * MB:,} B unzipped with its layers (241.0 MB) > budget {240 * MB:,} B (240 MB)"]
+        f"big: {241 * MB:,} B unzipped with its layers (241.0 MB) > budget {240 * MB:,} B (240 MB)"
+    ]
     with pytest.raises(manifest.BudgetError, match="big"):
         manifest.check_budget(doc)
     assert 240 * MB == 251_658_240 and config.LAMBDA_UNZIPPED_LIMIT == 262_144_000
@@ -67,17 +95,33 @@ def test_build_budget_exactly_at_limit_passes():
 
 
 def write_settings(tmp_path, functions, **top):
-    doc = {"runtime": "python3.12", "python_version": "3.12", "architecture": "x86_64", "glibc": "2.34",
-           "functions": functions, **top}
+    doc = {
+        "runtime": "python3.12",
+        "python_version": "3.12",
+        "architecture": "x86_64",
+        "glibc": "2.34",
+        "functions": functions,
+        **top,
+    }
     (tmp_path / "functions").mkdir(exist_ok=True)
     (tmp_path / "functions/settings.json").write_text(json.dumps(doc))
 
 
 def test_build_settings_iterated_not_hard_coded(tmp_path, monkeypatch):
     monkeypatch.delenv("BUILD_SETTINGS", raising=False)
-    write_settings(tmp_path, {"zeta": {"handler": "functions.zeta.handler.lambda_handler", "layers": ["common"],
-                                       "env": {"N": 3}, "memory": 256, "timeout": 5},
-                              "alpha": {"handler": "functions.alpha.handler.lambda_handler"}})
+    write_settings(
+        tmp_path,
+        {
+            "zeta": {
+                "handler": "functions.zeta.handler.lambda_handler",
+                "layers": ["common"],
+                "env": {"N": 3},
+                "memory": 256,
+                "timeout": 5,
+            },
+            "alpha": {"handler": "functions.alpha.handler.lambda_handler"},
+        },
+    )
     target, fns = config.load_settings(tmp_path)
     assert target == TARGET
     assert list(fns) == ["alpha", "zeta"]

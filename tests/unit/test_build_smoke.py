@@ -1,4 +1,5 @@
 """Smoke-run pieces that need no sandbox: the function environment, the events, the verdicts."""
+
 import json
 
 import build_helpers  # noqa: F401  (puts build/ on sys.path)
@@ -7,18 +8,33 @@ from lambdabuild import events, runenv, smoke
 from lambdabuild.config import Function, Target
 
 TARGET = Target(runtime="python3.12", python_version="3.12", architecture="x86_64", glibc="2.34")
-OPENAPI = {"paths": {"/api/poetry/generate": {"post": {"operationId": "generatePoetry", "x-function": "poetry"}},
-                     "/api/things": {"get": {"operationId": "listThings", "x-function": "things",
-                                             "parameters": [{"name": "q", "in": "query", "required": True},
-                                                            {"name": "page", "in": "query"}]}}}}
+OPENAPI = {
+    "paths": {
+        "/api/poetry/generate": {"post": {"operationId": "generatePoetry", "x-function": "poetry"}},
+        "/api/things": {
+            "get": {
+                "operationId": "listThings",
+                "x-function": "things",
+                "parameters": [{"name": "q", "in": "query", "required": True}, {"name": "page", "in": "query"}],
+            }
+        },
+    }
+}
 
 
 def test_build_lambda_env_is_exactly_lambda_settings_and_terraform(monkeypatch):
     monkeypatch.setenv("HOME_SECRET_FROM_THIS_MACHINE", "leak")
-    fn = Function(name="youtube", handler="functions.youtube.handler.lambda_handler", layers=("common",),
-                  env={"MAX_DURATION_SECONDS": "600"}, memory=1024, timeout=28)
-    env = runenv.lambda_env(fn, TARGET, all_functions=["youtube", "analysis"],
-                            grants={"youtube": {"cache": True, "invoke": ["analysis"]}})
+    fn = Function(
+        name="youtube",
+        handler="functions.youtube.handler.lambda_handler",
+        layers=("common",),
+        env={"MAX_DURATION_SECONDS": "600"},
+        memory=1024,
+        timeout=28,
+    )
+    env = runenv.lambda_env(
+        fn, TARGET, all_functions=["youtube", "analysis"], grants={"youtube": {"cache": True, "invoke": ["analysis"]}}
+    )
     assert "HOME_SECRET_FROM_THIS_MACHINE" not in env and "HOME" not in env
     assert env["_HANDLER"] == "functions.youtube.handler.lambda_handler"
     assert env["MAX_DURATION_SECONDS"] == "600"
@@ -60,35 +76,50 @@ def test_build_analysis_event_is_decodable_ogg():
     sf = pytest.importorskip("soundfile")
     import base64
     import io
+
     event = events.analysis_event(2.0)
     data, rate = sf.read(io.BytesIO(base64.b64decode(event["audio"])))
     assert event["format"] == "ogg" and rate == 48000 and abs(len(data) / rate - 2.0) < 0.05
 
 
 def proxy(status, body, ctype="application/json"):
-    return {"phase": "invoke", "result": {"statusCode": status, "headers": {"Content-Type": ctype},
-                                          "body": json.dumps(body) if isinstance(body, dict) else body}}
+    return {
+        "phase": "invoke",
+        "result": {
+            "statusCode": status,
+            "headers": {"Content-Type": ctype},
+            "body": json.dumps(body) if isinstance(body, dict) else body,
+        },
+    }
 
 
-@pytest.mark.parametrize("record,ok", [
-    (proxy(200, {"success": True}), True),
-    (proxy(200, {"success": False}), False),
-    (proxy(503, {"error": "Upstream unavailable", "details": "no network"}), True),
-    (proxy(502, {"error": "The thumbnail host could not be resolved"}), True),
-    (proxy(502, {"error": "x", "details": None}), False),
-    (proxy(500, {"message": "Internal server error"}), False),
-    (proxy(502, "<html>"), False),
-    (proxy(200, "aGk=", ctype="image/jpeg"), True),
-    ({"phase": "invoke", "result": None}, False),
-    ({"phase": "invoke", "error": "Traceback ...\nKeyError: 'x'"}, False),
-])
+@pytest.mark.parametrize(
+    "record,ok",
+    [
+        (proxy(200, {"success": True}), True),
+        (proxy(200, {"success": False}), False),
+        (proxy(503, {"error": "Upstream unavailable", "details": "no network"}), True),
+        (proxy(502, {"error": "The thumbnail host could not be resolved"}), True),
+        (proxy(502, {"error": "x", "details": None}), False),
+        (proxy(500, {"message": "Internal server error"}), False),
+        (proxy(502, "<html>"), False),
+        (proxy(200, "aGk=", ctype="image/jpeg"), True),
+        ({"phase": "invoke", "result": None}, False),
+        ({"phase": "invoke", "error": "Traceback ...\nKeyError: 'x'"}, False),
+    ],
+)
 def test_build_smoke_verdicts_for_http(record, ok):
     assert smoke.check_result(False, record)[0] is ok
 
 
 def test_build_smoke_reads_multi_value_headers():
-    record = {"result": {"statusCode": 503, "multiValueHeaders": {"Content-Type": ["application/json"]},
-                         "body": json.dumps({"error": "YouTube refused", "details": "no network"})}}
+    record = {
+        "result": {
+            "statusCode": 503,
+            "multiValueHeaders": {"Content-Type": ["application/json"]},
+            "body": json.dumps({"error": "YouTube refused", "details": "no network"}),
+        }
+    }
     ok, summary = smoke.check_result(False, record)
     assert ok and summary.startswith("503 'YouTube refused'")
 
@@ -100,6 +131,7 @@ def test_build_smoke_verdicts_for_direct():
 
 def test_build_sandbox_script_mounts_tmp_last_and_drops_to_nobody(tmp_path):
     from lambdabuild import sandbox
+
     interp = sandbox.Interpreter(executable="/usr/bin/python3.12", prefix="/usr/local", version="3.12")
     box = sandbox.Sandbox(tmp_path / "box", interp, tmp_path / "site")
     lines = box.script(["/var/runtime/bootstrap.py"], {"A": "1 2"}).splitlines()

@@ -1,4 +1,5 @@
 """Deterministic zips and the Lambda-like extractor (build/lambdabuild/zipdet.py)."""
+
 import hashlib
 import os
 import zipfile
@@ -9,8 +10,13 @@ from lambdabuild import build, zipdet
 
 
 def make_tree(root, *, reverse=False, odd_modes=False):
-    files = {"pkg/__init__.py": b"", "pkg/mod.py": b"x = 1\n", "pkg/data/table.json": b"{}",
-             "bin/tool": b"#!/bin/sh\necho hi\n", "top.txt": b"top"}
+    files = {
+        "pkg/__init__.py": b"",
+        "pkg/mod.py": b"x = 1\n",
+        "pkg/data/table.json": b"{}",
+        "bin/tool": b"#!/bin/sh\necho hi\n",
+        "top.txt": b"top",
+    }
     for rel in sorted(files, reverse=reverse):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,8 +41,9 @@ def test_build_zip_same_tree_same_sha256(tmp_path):
     os.utime(b / "pkg/mod.py", (1_700_000_000, 1_700_000_000))
     sa, sb = zip_sha(tmp_path, "a.zip", a), zip_sha(tmp_path, "b.zip", b)
     assert sa.sha256 == sb.sha256
-    assert sa.unzipped_bytes == sum(len(p.read_bytes()) for p in a.rglob("*") if p.is_file()
-                                    and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    assert sa.unzipped_bytes == sum(
+        len(p.read_bytes()) for p in a.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
 
 
 def test_build_zip_content_change_changes_sha256(tmp_path):
@@ -105,14 +112,29 @@ def test_build_zip_extract_refuses_escaping_entries(tmp_path):
 
 def test_build_function_zip_holds_code_only(tmp_path):
     fdir = tmp_path / "functions"
-    for rel in ("__init__.py", "openapi.yaml", "settings.json", "common/__init__.py", "common/http.py",
-                "alpha/__init__.py", "alpha/handler.py", "beta/handler.py", "local_api/server.py",
-                "alpha/__pycache__/handler.cpython-311.pyc"):
+    for rel in (
+        "__init__.py",
+        "openapi.yaml",
+        "settings.json",
+        "common/__init__.py",
+        "common/http.py",
+        "alpha/__init__.py",
+        "alpha/handler.py",
+        "beta/handler.py",
+        "local_api/server.py",
+        "alpha/__pycache__/handler.cpython-311.pyc",
+    ):
         (fdir / rel).parent.mkdir(parents=True, exist_ok=True)
         (fdir / rel).write_text("# " + rel)
     names = [rel for rel, _ in build.function_entries("alpha", root=tmp_path)]
-    assert sorted(names) == ["functions/__init__.py", "functions/alpha/__init__.py", "functions/alpha/handler.py",
-                             "functions/common/__init__.py", "functions/common/http.py",
-                             "functions/openapi.yaml", "functions/settings.json"]
+    assert sorted(names) == [
+        "functions/__init__.py",
+        "functions/alpha/__init__.py",
+        "functions/alpha/handler.py",
+        "functions/common/__init__.py",
+        "functions/common/http.py",
+        "functions/openapi.yaml",
+        "functions/settings.json",
+    ]
     with pytest.raises(FileNotFoundError):
         build.function_entries("gamma", root=tmp_path)

@@ -33,11 +33,20 @@ def _call(app, rest_event, lambda_context, path, origin="http://localhost:5173")
     return result["statusCode"], headers, json.loads(result["body"]) if result["body"] else None
 
 
-@pytest.mark.parametrize("name,status", [
-    ("BadRequest", 400), ("Forbidden", 403), ("NotFound", 404), ("PayloadTooLarge", 413),
-    ("TooManyRequests", 429), ("InternalError", 500), ("BadGateway", 502),
-    ("ServiceUnavailable", 503), ("GatewayTimeout", 504),
-])
+@pytest.mark.parametrize(
+    "name,status",
+    [
+        ("BadRequest", 400),
+        ("Forbidden", 403),
+        ("NotFound", 404),
+        ("PayloadTooLarge", 413),
+        ("TooManyRequests", 429),
+        ("InternalError", 500),
+        ("BadGateway", 502),
+        ("ServiceUnavailable", 503),
+        ("GatewayTimeout", 504),
+    ],
+)
 def test_error_mapping_status_and_body(name, status, rest_event, lambda_context):
     code, _, body = _call(_app(), rest_event, lambda_context, f"/boom/{name}")
     assert code == status
@@ -73,8 +82,9 @@ def test_cors_refuses_unknown_origin(monkeypatch, rest_event, lambda_context):
 
 def test_cors_errors_carry_headers_too(monkeypatch, rest_event, lambda_context):
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://poetry.example.com")
-    code, headers, _ = _call(_app(), rest_event, lambda_context, "/boom/BadRequest",
-                             origin="https://poetry.example.com")
+    code, headers, _ = _call(
+        _app(), rest_event, lambda_context, "/boom/BadRequest", origin="https://poetry.example.com"
+    )
     assert code == 400 and headers["Access-Control-Allow-Origin"] == "https://poetry.example.com"
 
 
@@ -108,12 +118,21 @@ def test_deadline_from_context(lambda_context):
     assert 0 < Deadline.from_context(lambda_context).remaining() <= 25
 
 
-@pytest.mark.parametrize("valence,energy,label", [
-    (0.1, 0.1, "melancholic"), (0.5, 0.1, "calm"), (0.9, 0.1, "peaceful"),
-    (0.1, 0.5, "dark"), (0.5, 0.5, "neutral"), (0.9, 0.5, "uplifting"),
-    (0.1, 0.9, "tense"), (0.5, 0.9, "energetic"), (0.9, 0.9, "joyful"),
-    (-3, 7, "tense"),
-])
+@pytest.mark.parametrize(
+    "valence,energy,label",
+    [
+        (0.1, 0.1, "melancholic"),
+        (0.5, 0.1, "calm"),
+        (0.9, 0.1, "peaceful"),
+        (0.1, 0.5, "dark"),
+        (0.5, 0.5, "neutral"),
+        (0.9, 0.5, "uplifting"),
+        (0.1, 0.9, "tense"),
+        (0.5, 0.9, "energetic"),
+        (0.9, 0.9, "joyful"),
+        (-3, 7, "tense"),
+    ],
+)
 def test_mood_label_grid(valence, energy, label):
     assert mood_label(valence=valence, energy=energy) == label
 

@@ -6,7 +6,7 @@ from functions.common import contract
 from functions.common.errors import BadRequest
 from functions.common.mood import MOODS
 from functions.local_api import settings
-from functions.poetry.catalog import LANGUAGES, PERSONAS
+from functions.poetry.personas import LANGUAGES, PERSONAS
 
 
 def test_contract_every_operation_names_a_configured_importable_function():
@@ -40,17 +40,20 @@ def test_contract_error_responses_use_error_schema():
                 assert ref["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
 
-@pytest.mark.parametrize("body,fragment", [
-    (None, "required"),
-    ("{not json", "not valid JSON"),
-    ("[1,2]", "JSON object"),
-    ('{"persona":"hamlet","language":"en"}', "audioFeatures"),
-    ('{"audioFeatures":{},"persona":"bob","language":"en"}', "persona"),
-    ('{"audioFeatures":{},"persona":"hamlet","language":"xx"}', "language"),
-    ('{"audioFeatures":{"tempo":"fast"},"persona":"hamlet","language":"en"}', "tempo"),
-    ('{"audioFeatures":{"energy":3},"persona":"hamlet","language":"en"}', "energy"),
-    ("x" * (contract.MAX_BODY_BYTES + 1), "too large"),
-])
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        (None, "required"),
+        ("{not json", "not valid JSON"),
+        ("[1,2]", "JSON object"),
+        ('{"persona":"hamlet","language":"en"}', "audioFeatures"),
+        ('{"audioFeatures":{},"persona":"bob","language":"en"}', "persona"),
+        ('{"audioFeatures":{},"persona":"hamlet","language":"xx"}', "language"),
+        ('{"audioFeatures":{"tempo":"fast"},"persona":"hamlet","language":"en"}', "tempo"),
+        ('{"audioFeatures":{"energy":3},"persona":"hamlet","language":"en"}', "energy"),
+        ("x" * (contract.MAX_BODY_BYTES + 1), "too large"),
+    ],
+)
 def test_contract_parse_json_body_rejects(body, fragment):
     with pytest.raises(BadRequest) as info:
         contract.parse_json_body("generatePoetry", body)
@@ -59,7 +62,8 @@ def test_contract_parse_json_body_rejects(body, fragment):
 
 def test_contract_parse_json_body_tolerates_unknown_feature_keys():
     data = contract.parse_json_body(
-        "generatePoetry", '{"audioFeatures":{"tempo":120,"whatever":[1]},"persona":"zen","language":"ko"}')
+        "generatePoetry", '{"audioFeatures":{"tempo":120,"whatever":[1]},"persona":"zen","language":"ko"}'
+    )
     assert data["audioFeatures"]["whatever"] == [1]
 
 
@@ -75,8 +79,16 @@ def test_settings_local_environment_user_wins_and_conflicts_fail(monkeypatch):
 
 def test_contract_nullable_fields_accept_null():
     validate = contract.component_validator("VideoInfo")
-    info = {"id": "dQw4w9WgXcQ", "title": "t", "channel": "c", "duration": None, "thumbnail": "https://i.ytimg.com/x.jpg",
-            "uploadDate": None, "viewCount": None, "isLive": True}
+    info = {
+        "id": "dQw4w9WgXcQ",
+        "title": "t",
+        "channel": "c",
+        "duration": None,
+        "thumbnail": "https://i.ytimg.com/x.jpg",
+        "uploadDate": None,
+        "viewCount": None,
+        "isLive": True,
+    }
     assert validate(info) == info
     with pytest.raises(contract.fastjsonschema.JsonSchemaValueException):
         validate({**info, "title": None})  # not nullable

@@ -1,5 +1,6 @@
 """`make cost` on the real configuration: the deployment read from Terraform per workspace,
 the workload covering the contract and the functions, and the command's output."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = json.loads((ROOT / "functions" / "settings.json").read_text())
 WORKLOAD = json.loads((ROOT / "cost" / "workload.json").read_text())
 CONTRACT = yaml.safe_load((ROOT / "functions" / "openapi.yaml").read_text())
-OPERATIONS = {op["operationId"] for methods in CONTRACT["paths"].values() for op in methods.values()
-              if isinstance(op, dict) and "operationId" in op}
+OPERATIONS = {
+    op["operationId"]
+    for methods in CONTRACT["paths"].values()
+    for op in methods.values()
+    if isinstance(op, dict) and "operationId" in op
+}
 
 
 def test_cost_workload_covers_every_operation_and_function():
@@ -34,14 +39,20 @@ def test_cost_deployment_reads_memory_and_timeouts_from_terraform(environment):
     assert set(deployment.functions) == set(SETTINGS["functions"])
     for key, spec in SETTINGS["functions"].items():
         assert (deployment.functions[key].memory_mb, deployment.functions[key].timeout_s) == (
-            spec["memory"], spec["timeout"])
+            spec["memory"],
+            spec["timeout"],
+        )
         assert deployment.functions[key].architecture == SETTINGS["architecture"]
     # error rate (2 metrics), p95 duration and throttles per function, API 5XX rate (2 metrics)
     assert deployment.alarm_metrics == 4 * len(SETTINGS["functions"]) + 2
     assert (deployment.dashboards, deployment.budgets) == (1, 1)
     assert set(deployment.operations) == OPERATIONS
-    assert deployment.custom_metrics["poetry"] == ["BedrockInputTokens", "BedrockOutputTokens", "PoemLatency",
-                                                   "ColdStart"]
+    assert deployment.custom_metrics["poetry"] == [
+        "BedrockInputTokens",
+        "BedrockOutputTokens",
+        "PoemLatency",
+        "ColdStart",
+    ]
 
 
 def test_cost_deployment_retention_follows_the_var_file():
@@ -53,7 +64,8 @@ def test_cost_emitted_metrics_reads_literal_names_only(tmp_path):
     (tmp_path / "handler.py").write_text(
         'metrics.add_metric(name="A" if kind == "x" else "B", unit=1, value=1)\n'
         'single_metric(name="C", unit=1, value=1)\n'
-        '@metrics.log_metrics(capture_cold_start_metric=True)\ndef h(): pass\n')
+        "@metrics.log_metrics(capture_cold_start_metric=True)\ndef h(): pass\n"
+    )
     assert emitted_metrics(tmp_path, exclude={"B"}) == ["A", "C", "ColdStart"]
 
 

@@ -1,5 +1,6 @@
-"""The cost model's arithmetic: the README's hand-computed worked example, and how the
+"""The cost model's arithmetic: the hand-computed worked example in docs/observability-and-cost.md, and how the
 breakdown moves when one input changes."""
+
 from __future__ import annotations
 
 import json
@@ -14,26 +15,45 @@ from cost.model import Deployment, FunctionSpec, estimate
 ROOT = Path(__file__).resolve().parents[2]
 PRICES = json.loads((ROOT / "cost" / "prices-2026-11.json").read_text())
 
-# The inputs stated in README.md, "Worked example".
+# The inputs stated in docs/observability-and-cost.md, "Worked example".
 EXAMPLE_DEPLOYMENT = Deployment(
     environment="example",
     functions={"poetry": FunctionSpec(512, 28), "thumbnail": FunctionSpec(256, 10)},
     operations={"generatePoetry": "poetry", "getThumbnail": "thumbnail"},
-    custom_metrics={"poetry": ["PoemLatency", "BedrockInputTokens", "BedrockOutputTokens", "ColdStart"],
-                    "thumbnail": ["ThumbnailBytes", "ColdStart"]},
-    alarm_metrics=10, dashboards=1, budgets=1, api_detailed_metric_methods=0,
-    log_retention_days=7, artifact_bytes=2**29, tracing=True,
+    custom_metrics={
+        "poetry": ["PoemLatency", "BedrockInputTokens", "BedrockOutputTokens", "ColdStart"],
+        "thumbnail": ["ThumbnailBytes", "ColdStart"],
+    },
+    alarm_metrics=10,
+    dashboards=1,
+    budgets=1,
+    api_detailed_metric_methods=0,
+    log_retention_days=7,
+    artifact_bytes=2**29,
+    tracing=True,
 )
 EXAMPLE_WORKLOAD = {
     "operations": {
-        "generatePoetry": {"share": 0.5, "paths": [{
-            "fraction": 1.0, "calls": {"poetry": 3000}, "response_bytes": 2000,
-            "bedrock": {"model": "claude-haiku-4.5", "input_tokens": 250, "output_tokens": 300}}]},
-        "getThumbnail": {"share": 0.5, "paths": [{"fraction": 1.0, "calls": {"thumbnail": 300},
-                                                  "response_bytes": 20000}]},
+        "generatePoetry": {
+            "share": 0.5,
+            "paths": [
+                {
+                    "fraction": 1.0,
+                    "calls": {"poetry": 3000},
+                    "response_bytes": 2000,
+                    "bedrock": {"model": "claude-haiku-4.5", "input_tokens": 250, "output_tokens": 300},
+                }
+            ],
+        },
+        "getThumbnail": {
+            "share": 0.5,
+            "paths": [{"fraction": 1.0, "calls": {"thumbnail": 300}, "response_bytes": 20000}],
+        },
     },
-    "functions": {"poetry": {"cold_start_rate": 0.2, "init_ms": 800, "log_bytes_per_invocation": 950},
-                  "thumbnail": {"cold_start_rate": 0.2, "init_ms": 500, "log_bytes_per_invocation": 700}},
+    "functions": {
+        "poetry": {"cold_start_rate": 0.2, "init_ms": 800, "log_bytes_per_invocation": 950},
+        "thumbnail": {"cold_start_rate": 0.2, "init_ms": 500, "log_bytes_per_invocation": 700},
+    },
     "api": {"access_log_bytes_per_request": 650},
     "observability": {"logs_compression_ratio": 0.15, "api_detailed_metrics_per_method": 5},
     "storage": {"artifact_versions_kept": 2, "cache_ttl_days": 30},
@@ -42,7 +62,7 @@ EXAMPLE_WORKLOAD = {
 
 
 def _readme_example() -> dict[tuple[str, str], float]:
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "observability-and-cost.md").read_text()
     table = text.split("<!-- cost-worked-example -->")[1].split("<!-- /cost-worked-example -->")[0]
     rows = {}
     for line in table.strip().splitlines()[2:]:
@@ -52,8 +72,13 @@ def _readme_example() -> dict[tuple[str, str], float]:
 
 
 def _example(**changes):
-    return estimate(requests=changes.pop("requests", 10_000), deployment=changes.pop("deployment", EXAMPLE_DEPLOYMENT),
-                    workload=changes.pop("workload", EXAMPLE_WORKLOAD), prices=PRICES, **changes)
+    return estimate(
+        requests=changes.pop("requests", 10_000),
+        deployment=changes.pop("deployment", EXAMPLE_DEPLOYMENT),
+        workload=changes.pop("workload", EXAMPLE_WORKLOAD),
+        prices=PRICES,
+        **changes,
+    )
 
 
 def test_cost_model_reproduces_the_readme_worked_example():
@@ -103,8 +128,10 @@ def test_cost_model_worst_case_uses_timeouts_cold_starts_and_max_tokens():
 
 
 def test_cost_model_arm64_uses_its_own_gb_second_price():
-    arm = replace(EXAMPLE_DEPLOYMENT, functions={k: replace(f, architecture="arm64")
-                                                 for k, f in EXAMPLE_DEPLOYMENT.functions.items()})
+    arm = replace(
+        EXAMPLE_DEPLOYMENT,
+        functions={k: replace(f, architecture="arm64") for k, f in EXAMPLE_DEPLOYMENT.functions.items()},
+    )
     line = next(x for x in _example(deployment=arm).lines if x.item == "poetry: 512 MB x 3 s")
     assert line.unit_price == PRICES["lambda"]["gb_second"]["arm64"] < PRICES["lambda"]["gb_second"]["x86_64"]
 
@@ -117,8 +144,9 @@ def test_cost_model_api_detailed_metrics_are_billed_per_method():
 
 
 def test_cost_model_free_allowances_apply_per_pool():
-    many = replace(EXAMPLE_DEPLOYMENT, custom_metrics={"poetry": [f"M{i}" for i in range(13)]},
-                   alarm_metrics=12, dashboards=4)
+    many = replace(
+        EXAMPLE_DEPLOYMENT, custom_metrics={"poetry": [f"M{i}" for i in range(13)]}, alarm_metrics=12, dashboards=4
+    )
     result = _example(deployment=many)
     after_list = _example().total_after_free
     # 13 streams - 10 free = 3; 12 alarm metrics - 10 = 2; 4 dashboards - 3 = 1.

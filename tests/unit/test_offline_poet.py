@@ -3,9 +3,9 @@ import re
 import pytest
 
 from functions.common.errors import BadRequest
-from functions.poetry.catalog import LANGUAGES, PERSONAS
 from functions.poetry.features import normalise
 from functions.poetry.offline import write_poem
+from functions.poetry.personas import LANGUAGES, PERSONAS
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 BRIGHT = {"tempo": 128, "energy": 0.8, "valence": 0.9, "mode": "major"}
@@ -16,8 +16,9 @@ def _stanzas(poem: str) -> list[str]:
 
 
 def test_offline_poet_is_deterministic():
-    assert write_poem(features=BRIGHT, persona="hamlet", language="en") == \
-        write_poem(features=dict(reversed(list(BRIGHT.items()))), persona="hamlet", language="en")
+    assert write_poem(features=BRIGHT, persona="hamlet", language="en") == write_poem(
+        features=dict(reversed(list(BRIGHT.items()))), persona="hamlet", language="en"
+    )
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
@@ -73,8 +74,9 @@ def test_offline_poet_valence_and_mode_change_imagery():
     dark = words({"mode": "minor", "valence": 0.05, "energy": 0.2})
     bright = words({"mode": "major", "valence": 0.95, "energy": 0.2})
     assert {"grey", "hollow", "faded", "cold", "lonely", "pale", "rain", "ash", "ghost"} & dark
-    assert len(dark & {"grey", "hollow", "faded", "cold", "lonely", "pale"}) > \
-        len(bright & {"grey", "hollow", "faded", "cold", "lonely", "pale"})
+    assert len(dark & {"grey", "hollow", "faded", "cold", "lonely", "pale"}) > len(
+        bright & {"grey", "hollow", "faded", "cold", "lonely", "pale"}
+    )
 
 
 def test_offline_poet_rejects_unknown_persona_with_valid_list():
@@ -90,8 +92,17 @@ def test_offline_poet_rejects_unknown_language():
 
 
 def test_features_normalise_clamps_and_derives():
-    music = normalise({"tempo": 999, "energy": -1, "valence": float("nan"), "mode": "minor",
-                       "key": "Bb", "mood": "ecstatic", "junk": 1})
+    music = normalise(
+        {
+            "tempo": 999,
+            "energy": -1,
+            "valence": float("nan"),
+            "mode": "minor",
+            "key": "Bb",
+            "mood": "ecstatic",
+            "junk": 1,
+        }
+    )
     assert music.tempo == 300 and music.energy == 0
     assert music.valence == 0.35  # from the minor mode
     assert music.key == "A#"

@@ -21,16 +21,20 @@ def test_prompt_system_fixes_persona_language_form_and_length():
 
 
 def test_prompt_features_are_clamped_structured_data_in_the_user_turn():
-    prompt = build_prompt(features={"tempo": 1000, "energy": 0.456, "valence": 0.1, "key": "Eb", "mode": "minor"},
-                          persona="noir", language="en")
+    prompt = build_prompt(
+        features={"tempo": 1000, "energy": 0.456, "valence": 0.1, "key": "Eb", "mode": "minor"},
+        persona="noir",
+        language="en",
+    )
     data = _data(prompt)
     assert data["tempo_bpm"] == 300 and data["energy"] == 0.46 and data["key"] == "D#" and data["mode"] == "minor"
     assert "300" not in prompt.system  # numbers live in the data, not in the instructions
 
 
 def test_prompt_never_carries_user_text():
-    prompt = build_prompt(features={"mood": INJECTION, "genre": INJECTION, "key": INJECTION},
-                          persona="zen", language="en")
+    prompt = build_prompt(
+        features={"mood": INJECTION, "genre": INJECTION, "key": INJECTION}, persona="zen", language="en"
+    )
     assert INJECTION not in prompt.system + prompt.user
     assert _data(prompt)["mood"] in ("neutral",)  # unknown mood replaced by the derived label
     assert "key" not in _data(prompt)
@@ -53,11 +57,14 @@ def test_prompt_persona_must_come_from_catalog():
         build_prompt(features={}, persona=INJECTION, language="en")
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("<poem>\nA\nB\n</poem>", "A\nB"),
-    ("Sure! Here it is:\n<poem>A  \n\nB", "A\n\nB"),
-    ("A\nB", "A\nB"),
-    ("<poem>   ", ""),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("<poem>\nA\nB\n</poem>", "A\nB"),
+        ("Sure! Here it is:\n<poem>A  \n\nB", "A\n\nB"),
+        ("A\nB", "A\nB"),
+        ("<poem>   ", ""),
+    ],
+)
 def test_prompt_extract_poem(raw, expected):
     assert extract_poem(raw) == expected

@@ -1,5 +1,6 @@
 """The thumbnail handler and the fetcher's pre-connection steps, with sockets blocked
 (pytest-socket): anything that tried to open a connection would fail these tests."""
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,9 @@ class StubFetcher:
 
 
 def _get(rest_event, lambda_context, query, multi=None):
-    event = rest_event(method="GET", path="/api/thumbnail", body=None, headers={"Accept": "image/webp,*/*"},
-                       query=query)
+    event = rest_event(
+        method="GET", path="/api/thumbnail", body=None, headers={"Accept": "image/webp,*/*"}, query=query
+    )
     if multi is not None:
         event["multiValueQueryStringParameters"] = multi
     result = handler.lambda_handler(event, lambda_context)
@@ -55,8 +57,10 @@ def test_thumbnail_handler_returns_base64_image_with_cache_headers(monkeypatch, 
     assert kwargs["max_bytes"] == 2 * 1024 * 1024 and kwargs["allowed_hosts"] == frozenset(DEFAULT_ALLOWED_HOSTS)
 
 
-@pytest.mark.parametrize("error,status", [
-    (NotFound("x"), 404), (PayloadTooLarge("x"), 413), (BadGateway("x"), 502), (GatewayTimeout("x"), 504)])
+@pytest.mark.parametrize(
+    "error,status",
+    [(NotFound("x"), 404), (PayloadTooLarge("x"), 413), (BadGateway("x"), 502), (GatewayTimeout("x"), 504)],
+)
 def test_thumbnail_handler_fetch_errors_keep_their_status(error, status, monkeypatch, rest_event, lambda_context):
     monkeypatch.setattr(handler, "fetcher", StubFetcher(error))
     result, headers = _get(rest_event, lambda_context, {"url": URL})
@@ -64,11 +68,14 @@ def test_thumbnail_handler_fetch_errors_keep_their_status(error, status, monkeyp
     assert json.loads(result["body"])["error"] == "x" and "Cache-Control" not in headers
 
 
-@pytest.mark.parametrize("query,multi", [
-    (None, None),
-    ({"url": "https://169.254.169.254/latest/meta-data/"}, None),
-    ({"url": URL}, {"url": [URL, "https://10.0.0.1/"]}),  # a repeated parameter is refused, not guessed
-])
+@pytest.mark.parametrize(
+    "query,multi",
+    [
+        (None, None),
+        ({"url": "https://169.254.169.254/latest/meta-data/"}, None),
+        ({"url": URL}, {"url": [URL, "https://10.0.0.1/"]}),  # a repeated parameter is refused, not guessed
+    ],
+)
 def test_thumbnail_handler_bad_query_is_400_without_fetch(query, multi, monkeypatch, rest_event, lambda_context):
     stub = StubFetcher(fetch.Image("image/jpeg", JPEG))
     monkeypatch.setattr(handler, "fetcher", stub)
@@ -94,17 +101,23 @@ def _refusing_connector(calls):
     def connect(address, port, timeout):
         calls.append((address, port))
         raise AssertionError("no connection may be attempted")
+
     return connect
 
 
-@pytest.mark.parametrize("answers", [["10.0.0.1"], ["142.250.72.14", "127.0.0.1"], ["::ffff:169.254.169.254"],
-                                     ["bogus"], []])
+@pytest.mark.parametrize(
+    "answers", [["10.0.0.1"], ["142.250.72.14", "127.0.0.1"], ["::ffff:169.254.169.254"], ["bogus"], []]
+)
 def test_thumbnail_fetch_refused_answers_never_reach_the_connector(answers):
     connects: list = []
     fetcher = fetch.Fetcher(resolve=lambda host: answers, connect=_refusing_connector(connects))
     with pytest.raises(BadGateway):
-        fetcher.fetch(ThumbnailUrl("i.ytimg.com", "/x.jpg"), allowed_hosts=DEFAULT_ALLOWED_HOSTS, max_bytes=1000,
-                      deadline=Deadline(lambda: 10_000))
+        fetcher.fetch(
+            ThumbnailUrl("i.ytimg.com", "/x.jpg"),
+            allowed_hosts=DEFAULT_ALLOWED_HOSTS,
+            max_bytes=1000,
+            deadline=Deadline(lambda: 10_000),
+        )
     assert connects == []
 
 
@@ -112,8 +125,12 @@ def test_thumbnail_fetch_no_time_left_is_504_before_connecting():
     connects: list = []
     fetcher = fetch.Fetcher(resolve=lambda host: ["142.250.72.14"], connect=_refusing_connector(connects))
     with pytest.raises(GatewayTimeout):
-        fetcher.fetch(ThumbnailUrl("i.ytimg.com", "/x.jpg"), allowed_hosts=DEFAULT_ALLOWED_HOSTS, max_bytes=1000,
-                      deadline=Deadline(lambda: 1_000))  # all of it is the reserve
+        fetcher.fetch(
+            ThumbnailUrl("i.ytimg.com", "/x.jpg"),
+            allowed_hosts=DEFAULT_ALLOWED_HOSTS,
+            max_bytes=1000,
+            deadline=Deadline(lambda: 1_000),
+        )  # all of it is the reserve
     assert connects == []
 
 
@@ -130,9 +147,19 @@ def test_thumbnail_fetch_refuses_tls_context_without_verification():
     assert strict.minimum_version >= ssl.TLSVersion.TLSv1_2
 
 
-@pytest.mark.parametrize("head,kind", [
-    (JPEG[:16], "image/jpeg"), (b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"), (b"GIF87a\x01\x00", "image/gif"),
-    (b"GIF89a\x01\x00", "image/gif"), (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
-    (b"RIFF\x10\x00\x00\x00WAVEfmt ", None), (b"<svg xmlns=", None), (b"", None), (b"\xff\xd8", None)])
+@pytest.mark.parametrize(
+    "head,kind",
+    [
+        (JPEG[:16], "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"),
+        (b"GIF87a\x01\x00", "image/gif"),
+        (b"GIF89a\x01\x00", "image/gif"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"RIFF\x10\x00\x00\x00WAVEfmt ", None),
+        (b"<svg xmlns=", None),
+        (b"", None),
+        (b"\xff\xd8", None),
+    ],
+)
 def test_thumbnail_fetch_sniff_reads_magic_bytes(head, kind):
     assert fetch.sniff(head) == kind

@@ -1,5 +1,6 @@
 """Cache: DynamoDB (moto) with the table shape Terraform creates, the embedded SQLite store,
 and outages that must never fail a request."""
+
 import logging
 
 import boto3
@@ -25,11 +26,15 @@ def dynamodb():
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         # As terraform/modules/storage: hash key cache_key (S), TTL on expires_at.
-        client.create_table(TableName="cache", BillingMode="PAY_PER_REQUEST",
-                            AttributeDefinitions=[{"AttributeName": "cache_key", "AttributeType": "S"}],
-                            KeySchema=[{"AttributeName": "cache_key", "KeyType": "HASH"}])
-        client.update_time_to_live(TableName="cache", TimeToLiveSpecification={
-            "Enabled": True, "AttributeName": "expires_at"})
+        client.create_table(
+            TableName="cache",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "cache_key", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "cache_key", "KeyType": "HASH"}],
+        )
+        client.update_time_to_live(
+            TableName="cache", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        )
         yield client
 
 
@@ -61,8 +66,9 @@ def test_youtube_cache_dynamodb_expired_item_is_a_miss(dynamodb):
 
 def test_youtube_cache_dynamodb_missing_table_is_a_miss_not_a_failure(dynamodb):
     errors = []
-    cache = SafeCache(DynamoCache(client=dynamodb, table="no-such-table", ttl_days=1), logger=log,
-                      on_error=errors.append)
+    cache = SafeCache(
+        DynamoCache(client=dynamodb, table="no-such-table", ttl_days=1), logger=log, on_error=errors.append
+    )
     assert cache.get("BaW_jenozKc", "1.0.0") is None
     cache.put("BaW_jenozKc", "1.0.0", VALUE)  # must not raise
     assert errors == ["get", "put"]
@@ -70,6 +76,7 @@ def test_youtube_cache_dynamodb_missing_table_is_a_miss_not_a_failure(dynamodb):
 
 def test_youtube_cache_throttled_dynamodb_is_a_miss():
     from botocore.stub import Stubber
+
     client = boto3.client("dynamodb", region_name="us-east-1")
     errors = []
     cache = SafeCache(DynamoCache(client=client, table="cache", ttl_days=1), logger=log, on_error=errors.append)

@@ -1,5 +1,6 @@
 """Settings: the dev switch never works in a deployment, and settings.json stays consistent
 with API Gateway's limit and the analysis function's version."""
+
 import ast
 import json
 from pathlib import Path
@@ -21,11 +22,15 @@ def test_youtube_config_defaults_outside_lambda():
 
 
 def test_youtube_config_deployed_environment():
-    settings = config.from_env({"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-dev-youtube",
-                                **SETTINGS["functions"]["youtube"]["env"],
-                                "CACHE_TABLE_NAME": "music-poetry-dev-cache",
-                                "ANALYSIS_FUNCTION_NAME": "music-poetry-dev-analysis",
-                                "YOUTUBE_COOKIES_SECRET": "music-poetry/dev/youtube-cookies"})
+    settings = config.from_env(
+        {
+            "AWS_LAMBDA_FUNCTION_NAME": "music-poetry-dev-youtube",
+            **SETTINGS["functions"]["youtube"]["env"],
+            "CACHE_TABLE_NAME": "music-poetry-dev-cache",
+            "ANALYSIS_FUNCTION_NAME": "music-poetry-dev-analysis",
+            "YOUTUBE_COOKIES_SECRET": "music-poetry/dev/youtube-cookies",
+        }
+    )
     assert settings.invoker == "lambda" and settings.analysis_function == "music-poetry-dev-analysis"
     assert settings.cache_table == "music-poetry-dev-cache"
     assert settings.cookies_secret_arn == "music-poetry/dev/youtube-cookies"
@@ -33,8 +38,9 @@ def test_youtube_config_deployed_environment():
 
 def test_youtube_config_dev_switch_refused_inside_lambda():
     with pytest.raises(InternalError) as info:
-        config.from_env({"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-prod-youtube",
-                         "YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"})
+        config.from_env(
+            {"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-prod-youtube", "YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"}
+        )
     assert "refused inside Lambda" in info.value.details
 
 
@@ -53,8 +59,15 @@ def test_youtube_config_local_invoker_refused_inside_lambda():
         config.from_env({"AWS_LAMBDA_FUNCTION_NAME": "f", "ANALYSIS_INVOKER": "local"})
 
 
-@pytest.mark.parametrize(("name", "value"), [("MAX_DURATION_SECONDS", "ten"), ("MAX_DURATION_SECONDS", "0"),
-                                             ("CACHE_TTL_DAYS", "-1"), ("ANALYSIS_INVOKER", "carrier-pigeon")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAX_DURATION_SECONDS", "ten"),
+        ("MAX_DURATION_SECONDS", "0"),
+        ("CACHE_TTL_DAYS", "-1"),
+        ("ANALYSIS_INVOKER", "carrier-pigeon"),
+    ],
+)
 def test_youtube_config_bad_values_are_misconfiguration(name, value):
     with pytest.raises(InternalError):
         config.from_env({name: value})
@@ -69,7 +82,7 @@ def test_youtube_config_settings_never_turn_on_the_dev_switch():
 def test_youtube_config_timeout_fits_api_gateway_with_the_budget():
     youtube = SETTINGS["functions"]["youtube"]
     assert youtube["timeout"] < API_GATEWAY_LIMIT_S
-    steps = (budget.EXTRACT_S + budget.DOWNLOAD_S + budget.transcode_budget(None, 600) + budget.ANALYSIS_S)
+    steps = budget.EXTRACT_S + budget.DOWNLOAD_S + budget.transcode_budget(None, 600) + budget.ANALYSIS_S
     assert steps + budget.RESERVE_S <= youtube["timeout"]
     assert youtube["layers"] == ["common", "youtube-tools"]
 
@@ -77,9 +90,13 @@ def test_youtube_config_timeout_fits_api_gateway_with_the_budget():
 def test_youtube_config_analyzer_version_matches_the_analysis():
     # Read the constant from source: importing the analysis would import librosa.
     source = (ROOT / "functions" / "analysis" / "analyzer.py").read_text()
-    constants = {node.targets[0].id: node.value.value for node in ast.parse(source).body
-                 if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                 and isinstance(node.value, ast.Constant)}
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
     assert SETTINGS["functions"]["youtube"]["env"]["ANALYZER_VERSION"] == constants["ANALYZER_VERSION"]
 
 

@@ -1,5 +1,6 @@
 """Each yt-dlp failure class -> its documented status, using yt-dlp's real YoutubeIE fed with
 YouTube's refusal responses (no socket), and the dev extractor held to the same mapping."""
+
 import io
 import logging
 from pathlib import Path
@@ -29,7 +30,6 @@ EXPECTED = {  # refusal -> (status, reason)
 log = logging.getLogger("test-youtube")
 
 
-
 def _session(ydl_class, tmp_path: Path, remaining_ms=25_000):
     params = ytdl.base_params(workdir=tmp_path, logger=log, redact=str, proxy=None, cookiefile=None, deno=None)
     ydl = ydl_class(params, deadline=Deadline(lambda: remaining_ms))
@@ -53,10 +53,16 @@ def test_youtube_failures_bot_refusal_says_youtube_refused_this_server(tmp_path)
     assert "cookies" not in info.value.details  # yt-dlp's CLI hints are not for API callers
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    (403, (503, "refused")), (429, (503, "refused")), (404, (404, "unavailable")),
-    (500, (502, "upstream_error")), (503, (502, "upstream_error")),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (403, (503, "refused")),
+        (429, (503, "refused")),
+        (404, (404, "unavailable")),
+        (500, (502, "upstream_error")),
+        (503, (502, "upstream_error")),
+    ],
+)
 def test_youtube_failures_real_extractor_http_errors(status, expected, tmp_path):
     canned = type("Canned", (CannedYoutubeDL,), {"http_status": status})
     with pytest.raises(ApiError) as info:
@@ -76,19 +82,28 @@ def _response(status):
     return Response(io.BytesIO(b""), "https://www.youtube.com/x", {}, status)
 
 
-@pytest.mark.parametrize(("exc", "expected"), [
-    (ExtractorError("Unable to download webpage", cause=TransportError("timed out")), (503, "network")),
-    (ExtractorError("Unable to download webpage", cause=ProxyError("refused")), (503, "proxy")),
-    (UnsupportedError("https://example.com/"), (400, "unsupported_url")),
-    (ExtractorError("Requested format is not available", expected=True), (502, "no_audio")),
-    (ExtractorError("Something new YouTube did", expected=True), (502, "extraction_failed")),
-    (DownloadError("ERROR: [download] Got error: Connection reset by peer. Giving up after 1 retries"),
-     (503, "network")),
-    (DownloadError("ERROR: unable to download video data: HTTP Error 403: Forbidden"), (503, "refused")),
-    (DownloadError("ERROR: unable to download video data", exc_info=(HTTPError, HTTPError(_response(500)), None)),
-     (502, "upstream_error")),
-    (OSError("disk full"), (502, "extraction_failed")),
-])
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (ExtractorError("Unable to download webpage", cause=TransportError("timed out")), (503, "network")),
+        (ExtractorError("Unable to download webpage", cause=ProxyError("refused")), (503, "proxy")),
+        (UnsupportedError("https://example.com/"), (400, "unsupported_url")),
+        (ExtractorError("Requested format is not available", expected=True), (502, "no_audio")),
+        (ExtractorError("Something new YouTube did", expected=True), (502, "extraction_failed")),
+        (
+            DownloadError("ERROR: [download] Got error: Connection reset by peer. Giving up after 1 retries"),
+            (503, "network"),
+        ),
+        (DownloadError("ERROR: unable to download video data: HTTP Error 403: Forbidden"), (503, "refused")),
+        (
+            DownloadError(
+                "ERROR: unable to download video data", exc_info=(HTTPError, HTTPError(_response(500)), None)
+            ),
+            (502, "upstream_error"),
+        ),
+        (OSError("disk full"), (502, "extraction_failed")),
+    ],
+)
 def test_youtube_failures_by_type(exc, expected):
     mapped = failures.from_ytdlp(exc)
     assert (mapped.status, mapped.reason) == expected
@@ -96,8 +111,9 @@ def test_youtube_failures_by_type(exc, expected):
 
 def test_youtube_failures_network_text_is_not_read_as_youtube_reason():
     # "Service Unavailable" from an HTTP error is a network fact, not YouTube's "Video unavailable".
-    wrapped = ExtractorError("Unable to download API page: HTTP Error 503: Service Unavailable",
-                             cause=HTTPError(_response(503)))
+    wrapped = ExtractorError(
+        "Unable to download API page: HTTP Error 503: Service Unavailable", cause=HTTPError(_response(503))
+    )
     assert failures.from_ytdlp(wrapped).status == 502
 
 

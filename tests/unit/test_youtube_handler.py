@@ -1,5 +1,6 @@
 """The youtube handler through real REST proxy events: validation, cache hits without any
 download, the deadline's 504, metrics, and the dev switch refused inside Lambda."""
+
 import json
 import logging
 
@@ -14,9 +15,16 @@ from functions.youtube.service import Deps
 from functions.youtube.telemetry import Telemetry
 
 URL = "https://youtu.be/BaW_jenozKc?si=abc"
-VIDEO = {"id": "BaW_jenozKc", "title": "A song", "channel": "A channel", "duration": 212.0,
-         "thumbnail": "https://i.ytimg.com/vi/BaW_jenozKc/maxresdefault.jpg", "uploadDate": "2012-10-02",
-         "viewCount": 10, "isLive": False}
+VIDEO = {
+    "id": "BaW_jenozKc",
+    "title": "A song",
+    "channel": "A channel",
+    "duration": 212.0,
+    "thumbnail": "https://i.ytimg.com/vi/BaW_jenozKc/maxresdefault.jpg",
+    "uploadDate": "2012-10-02",
+    "viewCount": 10,
+    "isLive": False,
+}
 ANALYSIS = sample_analysis()
 
 
@@ -37,20 +45,29 @@ class NoInvoke:
         raise AssertionError("the analysis must not be invoked")
 
 
-
 @pytest.fixture
 def deps(tmp_path, monkeypatch):
-    made = Deps(settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
-                cache=SafeCache(EmbeddedCache(ttl_days=1), logger=logging.getLogger("t")),
-                invoker=NoInvoke(), secrets=NoSecrets(), telemetry=Telemetry(handler.metrics),
-                logger=handler.logger, ffmpeg=lambda: "ffmpeg", extractor_factory=NoDownload())
+    made = Deps(
+        settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
+        cache=SafeCache(EmbeddedCache(ttl_days=1), logger=logging.getLogger("t")),
+        invoker=NoInvoke(),
+        secrets=NoSecrets(),
+        telemetry=Telemetry(handler.metrics),
+        logger=handler.logger,
+        ffmpeg=lambda: "ffmpeg",
+        extractor_factory=NoDownload(),
+    )
     monkeypatch.setattr(handler, "deps", lambda: made)
     return made
 
 
 def _get(rest_event, context, path, url):
-    event = rest_event(method="GET", path=path, query=None if url is None else {"url": url},
-                       headers={"origin": "http://localhost:5173"})
+    event = rest_event(
+        method="GET",
+        path=path,
+        query=None if url is None else {"url": url},
+        headers={"origin": "http://localhost:5173"},
+    )
     result = handler.lambda_handler(event, context)
     headers = {k: v[0] for k, v in (result.get("multiValueHeaders") or {}).items()}
     headers.update(result.get("headers") or {})
@@ -58,10 +75,15 @@ def _get(rest_event, context, path, url):
 
 
 @pytest.mark.parametrize("path", ["/api/youtube/info", "/api/youtube/audio-with-analysis"])
-@pytest.mark.parametrize(("url", "says"), [
-    (None, "Missing query parameter url"), ("BaW_jenozKc", "bare video id"),
-    ("https://www.youtube.com/@artist", "handles"), ("https://vimeo.com/1", "not YouTube"),
-])
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (None, "Missing query parameter url"),
+        ("BaW_jenozKc", "bare video id"),
+        ("https://www.youtube.com/@artist", "handles"),
+        ("https://vimeo.com/1", "not YouTube"),
+    ],
+)
 def test_youtube_handler_bad_url_is_400(deps, rest_event, lambda_context, path, url, says):
     status, headers, body = _get(rest_event, lambda_context, path, url)
     assert status == 400
@@ -80,8 +102,7 @@ def test_youtube_handler_cache_hit_skips_download_and_analysis(deps, rest_event,
     assert any("CacheHit" in line for line in emf)
 
 
-def test_youtube_handler_cache_miss_out_of_time_is_504_and_leaves_no_dir(deps, rest_event, lambda_context,
-                                                                         capsys):
+def test_youtube_handler_cache_miss_out_of_time_is_504_and_leaves_no_dir(deps, rest_event, lambda_context, capsys):
     lambda_context._remaining = 5_000  # less than the extraction budget plus the reserve
     status, _headers, body = _get(rest_event, lambda_context, "/api/youtube/audio-with-analysis", URL)
     assert status == 504
@@ -100,8 +121,10 @@ def test_youtube_handler_refusal_is_503_with_reason_metric(deps, rest_event, lam
     assert list(deps.settings.work_root.iterdir()) == []
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     failure = next(m for m in emf if "YouTubeFailure" in m)
-    assert failure["reason"] == "refused" and ["service", "reason"] in failure["_aws"]["CloudWatchMetrics"][0][
-        "Dimensions"]
+    assert (
+        failure["reason"] == "refused"
+        and ["service", "reason"] in failure["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    )
 
 
 def test_youtube_handler_dev_switch_is_refused_inside_lambda(monkeypatch, rest_event, lambda_context, tmp_path):

@@ -1,5 +1,6 @@
 """The analysis invoker: the payload on the wire (botocore Stubber), error mapping, and the
 in-process transport giving the same result JSON."""
+
 import base64
 import io
 import json
@@ -55,9 +56,15 @@ def test_youtube_invoker_refuses_payload_over_the_invoke_limit():
 def test_youtube_invoker_lambda_request_response(lambda_client):
     client, stub = lambda_client
     payload = invoker.build_event(AUDIO, fmt="ogg", source=SOURCE)
-    stub.add_response("invoke", {"StatusCode": 200, "Payload": _body({"analysis": ANALYSIS, "source": SOURCE})},
-                      expected_params={"FunctionName": "music-poetry-dev-analysis",
-                                       "InvocationType": "RequestResponse", "Payload": payload})
+    stub.add_response(
+        "invoke",
+        {"StatusCode": 200, "Payload": _body({"analysis": ANALYSIS, "source": SOURCE})},
+        expected_params={
+            "FunctionName": "music-poetry-dev-analysis",
+            "InvocationType": "RequestResponse",
+            "Payload": payload,
+        },
+    )
     result = _invoker(client).invoke(payload, deadline=Deadline(lambda: 20_000))
     assert invoker.interpret(result) == ANALYSIS
 
@@ -74,12 +81,15 @@ def test_youtube_invoker_client_timeout_follows_the_deadline():
     assert seen == [10]  # whole seconds left after the reserve
 
 
-@pytest.mark.parametrize(("code", "error", "reason"), [
-    ("TooManyRequestsException", ServiceUnavailable, "analysis_throttled"),
-    ("ResourceNotFoundException", ServiceUnavailable, "analysis_missing"),
-    ("RequestEntityTooLargeException", PayloadTooLarge, "payload_limit"),
-    ("ServiceException", BadGateway, "analysis_failed"),
-])
+@pytest.mark.parametrize(
+    ("code", "error", "reason"),
+    [
+        ("TooManyRequestsException", ServiceUnavailable, "analysis_throttled"),
+        ("ResourceNotFoundException", ServiceUnavailable, "analysis_missing"),
+        ("RequestEntityTooLargeException", PayloadTooLarge, "payload_limit"),
+        ("ServiceException", BadGateway, "analysis_failed"),
+    ],
+)
 def test_youtube_invoker_lambda_client_errors(lambda_client, code, error, reason):
     client, stub = lambda_client
     stub.add_client_error("invoke", code, http_status_code=429 if "Many" in code else 400, expected_params=None)
@@ -91,8 +101,9 @@ def test_youtube_invoker_lambda_client_errors(lambda_client, code, error, reason
 def test_youtube_invoker_function_error_is_502_without_its_message(lambda_client):
     client, stub = lambda_client
     crash = {"errorMessage": "secret path /var/task/x", "errorType": "KeyError"}
-    stub.add_response("invoke", {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": _body(crash)},
-                      expected_params=None)
+    stub.add_response(
+        "invoke", {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": _body(crash)}, expected_params=None
+    )
     with pytest.raises(BadGateway) as info:
         _invoker(client).invoke(b"{}", deadline=Deadline(lambda: 20_000))
     assert "/var/task" not in f"{info.value.message} {info.value.details}"
@@ -100,9 +111,15 @@ def test_youtube_invoker_function_error_is_502_without_its_message(lambda_client
 
 def test_youtube_invoker_function_timeout_is_504(lambda_client):
     client, stub = lambda_client
-    stub.add_response("invoke", {"StatusCode": 200, "FunctionError": "Unhandled",
-                                 "Payload": _body({"errorMessage": "Task timed out after 20.00 seconds",
-                                                   "errorType": "Sandbox.Timedout"})}, expected_params=None)
+    stub.add_response(
+        "invoke",
+        {
+            "StatusCode": 200,
+            "FunctionError": "Unhandled",
+            "Payload": _body({"errorMessage": "Task timed out after 20.00 seconds", "errorType": "Sandbox.Timedout"}),
+        },
+        expected_params=None,
+    )
     with pytest.raises(GatewayTimeout):
         _invoker(client).invoke(b"{}", deadline=Deadline(lambda: 20_000))
 
@@ -116,15 +133,18 @@ def test_youtube_invoker_read_timeout_is_504():
         invoker.LambdaInvoker("fn", client_for=lambda t: Client()).invoke(b"{}", deadline=Deadline(lambda: 9_000))
 
 
-@pytest.mark.parametrize(("result", "error", "reason"), [
-    ({"error": "The audio is too large", "status": 413}, PayloadTooLarge, "analysis_too_large"),
-    ({"error": "late", "status": 504}, GatewayTimeout, "analysis_timeout"),
-    ({"error": "down", "status": 503}, ServiceUnavailable, "analysis_unavailable"),
-    ({"error": "audio is not valid base64", "status": 400}, BadGateway, "analysis_failed"),
-    ({"error": "Internal error", "status": 500}, BadGateway, "analysis_failed"),
-    ({"something": "else"}, BadGateway, "analysis_failed"),
-    ("not an object", BadGateway, "analysis_failed"),
-])
+@pytest.mark.parametrize(
+    ("result", "error", "reason"),
+    [
+        ({"error": "The audio is too large", "status": 413}, PayloadTooLarge, "analysis_too_large"),
+        ({"error": "late", "status": 504}, GatewayTimeout, "analysis_timeout"),
+        ({"error": "down", "status": 503}, ServiceUnavailable, "analysis_unavailable"),
+        ({"error": "audio is not valid base64", "status": 400}, BadGateway, "analysis_failed"),
+        ({"error": "Internal error", "status": 500}, BadGateway, "analysis_failed"),
+        ({"something": "else"}, BadGateway, "analysis_failed"),
+        ("not an object", BadGateway, "analysis_failed"),
+    ],
+)
 def test_youtube_invoker_interprets_error_results(result, error, reason):
     with pytest.raises(error) as info:
         invoker.interpret(result)

@@ -1,4 +1,5 @@
 """Cookies and proxy from Secrets Manager (moto): read once per container, never logged."""
+
 import io
 import json
 import logging
@@ -44,8 +45,9 @@ class Counting:
 def test_youtube_secrets_read_once_per_container(secretsmanager, caplog):
     client, arns = secretsmanager
     factory = Counting(client)
-    store = SecretStore(client_factory=factory, cookies_arn=arns["cookies"], proxy_arn=arns["proxy"],
-                        logger=logging.getLogger("t"))
+    store = SecretStore(
+        client_factory=factory, cookies_arn=arns["cookies"], proxy_arn=arns["proxy"], logger=logging.getLogger("t")
+    )
     for _ in range(3):
         assert store.cookies() == COOKIES.strip()
         assert store.proxy() == PROXY
@@ -54,8 +56,12 @@ def test_youtube_secrets_read_once_per_container(secretsmanager, caplog):
 
 def test_youtube_secrets_by_name_and_json_form(secretsmanager):
     client, arns = secretsmanager
-    store = SecretStore(client_factory=lambda: client, cookies_arn="music-poetry/dev/youtube-cookies",
-                        proxy_arn=arns["proxy_json"], logger=logging.getLogger("t"))
+    store = SecretStore(
+        client_factory=lambda: client,
+        cookies_arn="music-poetry/dev/youtube-cookies",
+        proxy_arn=arns["proxy_json"],
+        logger=logging.getLogger("t"),
+    )
     assert store.cookies() == COOKIES.strip()  # Terraform passes the secret's name
     assert store.proxy() == PROXY
 
@@ -77,8 +83,9 @@ def _json_logger():
 def test_youtube_secrets_missing_secret_degrades_and_is_logged_without_value(secretsmanager):
     client, arns = secretsmanager
     logger, stream = _json_logger()
-    store = SecretStore(client_factory=lambda: client, cookies_arn=arns["cookies"] + "-gone",
-                        proxy_arn=arns["bad_proxy"], logger=logger)
+    store = SecretStore(
+        client_factory=lambda: client, cookies_arn=arns["cookies"] + "-gone", proxy_arn=arns["bad_proxy"], logger=logger
+    )
     assert store.cookies() is None
     assert store.proxy() is None  # not a proxy URL
     assert "ResourceNotFoundException" in stream.getvalue()
@@ -88,10 +95,12 @@ def test_youtube_secrets_missing_secret_degrades_and_is_logged_without_value(sec
 def test_youtube_secrets_never_reach_logs_or_ytdlp_warnings(secretsmanager, capsys, tmp_path):
     client, arns = secretsmanager
     logger, stream = _json_logger()
-    store = SecretStore(client_factory=lambda: client, cookies_arn=arns["cookies"], proxy_arn=arns["proxy"],
-                        logger=logger)
-    params = ytdl.base_params(workdir=tmp_path, logger=logger, redact=store.redact, proxy=store.proxy(),
-                              cookiefile=None, deno=None)
+    store = SecretStore(
+        client_factory=lambda: client, cookies_arn=arns["cookies"], proxy_arn=arns["proxy"], logger=logger
+    )
+    params = ytdl.base_params(
+        workdir=tmp_path, logger=logger, redact=store.redact, proxy=store.proxy(), cookiefile=None, deno=None
+    )
     store.cookies()
     # yt-dlp may echo a proxy URL or a cookie in a warning; what reaches our log is redacted.
     params["logger"].warning(f"Unable to connect to proxy {PROXY}: refused (password pr0xy-pa55)")

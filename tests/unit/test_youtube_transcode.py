@@ -1,4 +1,5 @@
 """The transcode and the invoke payload bound, with the static ffmpeg from imageio-ffmpeg."""
+
 import json
 import subprocess
 
@@ -20,25 +21,52 @@ def ffmpeg():
 
 def _noise(ffmpeg, path, seconds, rate=8000):
     # White noise is the hardest content to compress; 8 kHz keeps the source file small.
-    subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
-                    "-i", f"anoisesrc=d={seconds}:c=white:r={rate}:a=0.5", "-ac", "2", str(path)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"anoisesrc=d={seconds}:c=white:r={rate}:a=0.5",
+            "-ac",
+            "2",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return path
 
 
 def test_youtube_transcode_payload_at_max_duration_fits_a_synchronous_invoke(ffmpeg, tmp_path):
     # Longer than the limit on purpose: -t must cap what reaches the invoke.
     source = _noise(ffmpeg, tmp_path / "source.wav", MAX_DURATION_S + 30)
-    target = transcode.to_mono_opus(source, tmp_path / "audio.ogg", ffmpeg=ffmpeg,
-                                    max_seconds=MAX_DURATION_S, timeout_s=120)
+    target = transcode.to_mono_opus(
+        source, tmp_path / "audio.ogg", ffmpeg=ffmpeg, max_seconds=MAX_DURATION_S, timeout_s=120
+    )
     info = soundfile.info(str(target))  # libsndfile, as the analysis reads it
     assert info.channels == 1 and info.samplerate == transcode.SAMPLE_RATE_HZ
     assert MAX_DURATION_S - 1 <= info.duration <= MAX_DURATION_S + 0.1
-    payload = build_event(target.read_bytes(), fmt="ogg",
-                          source={"type": "youtube", "id": "BaW_jenozKc",
-                                  "url": "https://www.youtube.com/watch?v=BaW_jenozKc"})
-    print(json.dumps({"seconds": MAX_DURATION_S, "opus_bytes": target.stat().st_size,
-                      "payload_bytes": len(payload), "limit": INVOKE_PAYLOAD_LIMIT}))
+    payload = build_event(
+        target.read_bytes(),
+        fmt="ogg",
+        source={"type": "youtube", "id": "BaW_jenozKc", "url": "https://www.youtube.com/watch?v=BaW_jenozKc"},
+    )
+    print(
+        json.dumps(
+            {
+                "seconds": MAX_DURATION_S,
+                "opus_bytes": target.stat().st_size,
+                "payload_bytes": len(payload),
+                "limit": INVOKE_PAYLOAD_LIMIT,
+            }
+        )
+    )
     assert len(payload) <= INVOKE_PAYLOAD_LIMIT
     # Constant bit rate: size follows duration (32 kb/s plus Ogg framing under 5 %).
     assert target.stat().st_size <= MAX_DURATION_S * transcode.BITRATE_BPS / 8 * 1.05

@@ -1,4 +1,5 @@
 """yt-dlp options and metadata conversion (no network)."""
+
 import logging
 
 import pytest
@@ -13,8 +14,9 @@ log = logging.getLogger("test-ytdl")
 
 
 def _params(tmp_path, **kwargs):
-    return ytdl.base_params(workdir=tmp_path, logger=log, redact=str, **{
-        "proxy": None, "cookiefile": None, "deno": None, **kwargs})
+    return ytdl.base_params(
+        workdir=tmp_path, logger=log, redact=str, **{"proxy": None, "cookiefile": None, "deno": None, **kwargs}
+    )
 
 
 def test_youtube_ytdl_params_keep_everything_in_the_request_dir(tmp_path):
@@ -58,16 +60,33 @@ def test_youtube_ytdl_request_timeout_never_exceeds_the_time_left(tmp_path):
 
 
 def test_youtube_ytdl_video_info_from_a_youtube_info_dict():
-    info = {"id": "BaW_jenozKc", "title": "youtube-dl test video", "channel": "Philipp Hagemeister",
-            "uploader": "Phihag", "duration": 10, "upload_date": "20121002", "view_count": 1234,
-            "is_live": False, "live_status": "not_live",
-            "thumbnails": [{"url": "https://i.ytimg.com/vi/BaW_jenozKc/default.jpg"},
-                           {"url": "https://i.ytimg.com/vi_webp/BaW_jenozKc/maxresdefault.webp"},
-                           {"url": "https://example.com/not-ytimg.jpg"}]}
+    info = {
+        "id": "BaW_jenozKc",
+        "title": "youtube-dl test video",
+        "channel": "Philipp Hagemeister",
+        "uploader": "Phihag",
+        "duration": 10,
+        "upload_date": "20121002",
+        "view_count": 1234,
+        "is_live": False,
+        "live_status": "not_live",
+        "thumbnails": [
+            {"url": "https://i.ytimg.com/vi/BaW_jenozKc/default.jpg"},
+            {"url": "https://i.ytimg.com/vi_webp/BaW_jenozKc/maxresdefault.webp"},
+            {"url": "https://example.com/not-ytimg.jpg"},
+        ],
+    }
     video = ytdl.video_info(info)
-    assert video == {"id": "BaW_jenozKc", "title": "youtube-dl test video", "channel": "Philipp Hagemeister",
-                     "duration": 10.0, "thumbnail": "https://i.ytimg.com/vi_webp/BaW_jenozKc/maxresdefault.webp",
-                     "uploadDate": "2012-10-02", "viewCount": 1234, "isLive": False}
+    assert video == {
+        "id": "BaW_jenozKc",
+        "title": "youtube-dl test video",
+        "channel": "Philipp Hagemeister",
+        "duration": 10.0,
+        "thumbnail": "https://i.ytimg.com/vi_webp/BaW_jenozKc/maxresdefault.webp",
+        "uploadDate": "2012-10-02",
+        "viewCount": 1234,
+        "isLive": False,
+    }
     component_validator("VideoInfo")(video)
 
 

@@ -4,6 +4,7 @@ Claude 3 Haiku and Claude 3.5 Haiku were retired in 2026, so an unchanged fronte
 sends their ids is mapped to the successor instead of failing. All three tables can be
 overridden from the environment; defaults use the cross-region inference profile of the
 function's region geography (us., eu., apac.)."""
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,9 @@ class ModelCatalog:
         allowed = [m.strip() for m in allowed_raw.split(",") if m.strip()] or list(defaults.values())
         # An alias names the first allowed model of its family, so a deployment whose allow-list
         # (and IAM) uses another geography's profiles still resolves `haiku` to something allowed.
-        aliases = {alias: next((m for m in allowed if f"claude-{alias}" in m), default)
-                   for alias, default in defaults.items()}
+        aliases = {
+            alias: next((m for m in allowed if f"claude-{alias}" in m), default) for alias, default in defaults.items()
+        }
         aliases.update(_json_env("MODEL_ALIASES"))
         retired = {}
         for old, alias in RETIRED_TO_ALIAS.items():
@@ -86,6 +88,8 @@ class ModelCatalog:
         name = self.retired.get(name, name)
         name = self.aliases.get(name, name)  # a retired-map target may itself be an alias
         if name not in self.allowed:
-            raise BadRequest(f"Model {requested or self.default!r} is not allowed",
-                             f"Allowed models: {', '.join(self.allowed)} (aliases: {', '.join(self.aliases)})")
+            raise BadRequest(
+                f"Model {requested or self.default!r} is not allowed",
+                f"Allowed models: {', '.join(self.allowed)} (aliases: {', '.join(self.aliases)})",
+            )
         return name

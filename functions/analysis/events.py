@@ -2,6 +2,7 @@
 
 Kept apart from the handler so it can be called in-process (the local API's invoker) with
 the same event and the same result as a Lambda invoke."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,10 @@ DEFAULT_MAX_AUDIO_SECONDS = 1200.0  # 20 minutes
 
 def limits() -> tuple[int, float]:
     """(max bytes, max seconds) from MAX_AUDIO_BYTES / MAX_AUDIO_SECONDS."""
-    return (int(os.environ.get("MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES)),
-            float(os.environ.get("MAX_AUDIO_SECONDS", DEFAULT_MAX_AUDIO_SECONDS)))
+    return (
+        int(os.environ.get("MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES)),
+        float(os.environ.get("MAX_AUDIO_SECONDS", DEFAULT_MAX_AUDIO_SECONDS)),
+    )
 
 
 def parse_event(event) -> tuple[bytes, str, dict]:

@@ -5,7 +5,7 @@ from functions.common.deadline import Deadline
 from functions.common.errors import BadRequest, ServiceUnavailable
 from functions.common.observability import logger_for
 from functions.poetry.bedrock import MAX_TOKENS, BedrockProvider
-from functions.poetry.models import ModelCatalog, geography
+from functions.poetry.model_catalog import ModelCatalog, geography
 from functions.poetry.poem import PoemRequest
 
 
@@ -17,16 +17,19 @@ def catalog(monkeypatch):
     return ModelCatalog.from_env()
 
 
-@pytest.mark.parametrize("requested,expected", [
-    (None, "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-    ("haiku", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-    ("Sonnet", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-    ("anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-    ("anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-    ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-    ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-    ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-])
+@pytest.mark.parametrize(
+    "requested,expected",
+    [
+        (None, "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("haiku", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("Sonnet", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ],
+)
 def test_models_resolve(catalog, requested, expected):
     assert catalog.resolve(requested) == expected
 
@@ -72,19 +75,27 @@ def test_bedrock_request_shape_with_stubber(catalog):
         "messages": [{"role": "user", "content": [{"text": stub_any()}]}],
         "inferenceConfig": {"maxTokens": MAX_TOKENS, "temperature": 0.8, "stopSequences": ["</poem>"]},
     }
-    stub.add_response("converse", {
-        "output": {"message": {"role": "assistant", "content": [{"text": "<poem>x\ny"}]}},
-        "stopReason": "stop_sequence", "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
-        "metrics": {"latencyMs": 1}}, expected)
+    stub.add_response(
+        "converse",
+        {
+            "output": {"message": {"role": "assistant", "content": [{"text": "<poem>x\ny"}]}},
+            "stopReason": "stop_sequence",
+            "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
+            "metrics": {"latencyMs": 1},
+        },
+        expected,
+    )
     with stub:
         poem = BedrockProvider(logger=logger_for("t"), catalog=catalog, client_factory=lambda d: client).write(
-            PoemRequest(features={}, persona="troubadour", language="en", model="sonnet"), Deadline(lambda: 20_000))
+            PoemRequest(features={}, persona="troubadour", language="en", model="sonnet"), Deadline(lambda: 20_000)
+        )
     stub.assert_no_pending_responses()
     assert poem.text == "x\ny" and poem.model == expected["modelId"]
 
 
 def stub_any():
     from botocore.stub import ANY
+
     return ANY
 
 

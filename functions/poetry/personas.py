@@ -1,5 +1,6 @@
 """Personas and languages. The contract's `Persona` and `Language` enums must equal these
 keys (a test checks it); only catalog text ever reaches a model's instructions."""
+
 from __future__ import annotations
 
 from functions.common.errors import BadRequest
@@ -8,7 +9,7 @@ PERSONAS = {
     "hamlet": {
         "name": "Hamlet, Prince of Denmark",
         "voice": "a brooding Elizabethan soliloquy: questions, apostrophes ('O ...!'), "
-                 "archaic pronouns, wordplay on being and seeming",
+        "archaic pronouns, wordplay on being and seeming",
         "form": "blank verse",
     },
     "romantic": {
