@@ -31,7 +31,7 @@ class FakeContext:
 
 
 @pytest.fixture(autouse=True)
-def _quiet_aws(monkeypatch):
+def _quiet_aws(monkeypatch, tmp_path):
     # Never reach real AWS from a test, whatever the developer's shell holds.
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -40,6 +40,17 @@ def _quiet_aws(monkeypatch):
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("ALLOWED_ORIGINS", "*")
     monkeypatch.delenv("POETRY_PROVIDER", raising=False)
+    # Spend and per-client counters: a fresh embedded store per test, default limits.
+    monkeypatch.setenv("POETRY_COUNTER_DB", str(tmp_path / "poetry-counters.sqlite"))
+    for name in (
+        "POETRY_COUNTER_TABLE",
+        "POETRY_DAILY_BUDGET_USD",
+        "POETRY_CLIENT_LIMIT_PER_MINUTE",
+        "POETRY_CLIENT_LIMIT_PER_DAY",
+        "POETRY_MAX_TOKENS",
+        "BEDROCK_PROFILE_SOURCES",
+    ):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

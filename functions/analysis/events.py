@@ -10,8 +10,6 @@ import binascii
 import os
 import time
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from functions.analysis.analyzer import analyze
 from functions.analysis.decode import FORMATS
 from functions.common.errors import ApiError, BadRequest, PayloadTooLarge
@@ -64,7 +62,6 @@ def handle(event, *, logger, metrics) -> dict:
         logger.exception("analysis failed")
         return {"error": "Internal error", "details": "The error was logged", "status": 500}
     elapsed = time.perf_counter() - started
-    metrics.add_metric(name="AnalysisSeconds", unit=MetricUnit.Seconds, value=elapsed)
-    metrics.add_metric(name="AudioSeconds", unit=MetricUnit.Seconds, value=analysis["duration"])
+    # Log fields, not paid metrics: the function's free Duration metric says the same.
     logger.info("analysed", extra={"duration": analysis["duration"], "elapsed": round(elapsed, 3), "bytes": len(data)})
     return {"analysis": analysis, "source": source}

@@ -20,7 +20,7 @@ tracer = tracer_for("analysis")
 
 
 @logger.inject_lambda_context(correlation_id_path="source.requestId")  # set by youtube: the API request id
-@metrics.log_metrics(capture_cold_start_metric=True)
+@metrics.log_metrics  # cold starts: Lambda's REPORT lines (Init Duration), no paid metric
 @tracer.capture_lambda_handler
 def lambda_handler(event, context):
     return events.handle(event, logger=logger, metrics=metrics)

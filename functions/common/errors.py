@@ -10,10 +10,13 @@ class ApiError(Exception):
     status = 500
     reason = "internal"
 
-    def __init__(self, message: str, details: str | None = None, *, reason: str | None = None):
+    def __init__(
+        self, message: str, details: str | None = None, *, reason: str | None = None, retry_after_s: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.retry_after_s = retry_after_s  # sent as Retry-After (seconds) by functions.common.http
         if reason:
             self.reason = reason
 

@@ -23,12 +23,18 @@ def allowed_origins() -> list[str]:
 def cors_config() -> CORSConfig:
     first, *extra = allowed_origins()
     return CORSConfig(
-        allow_origin=first, extra_origins=extra or None, max_age=CORS_MAX_AGE_S, expose_headers=["Content-Type"]
+        allow_origin=first,
+        extra_origins=extra or None,
+        max_age=CORS_MAX_AGE_S,
+        expose_headers=["Content-Type", "Retry-After"],  # a browser script may read only exposed headers
     )
 
 
 def error_response(exc: ApiError) -> Response:
-    return Response(status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=exc.body())
+    headers = {"Retry-After": str(max(1, int(exc.retry_after_s)))} if exc.retry_after_s is not None else None
+    return Response(
+        status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=exc.body(), headers=headers
+    )
 
 
 _invocation = threading.local()

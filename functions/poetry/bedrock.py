@@ -27,12 +27,14 @@ from botocore.exceptions import (
 )
 
 from functions.common import errors
+from functions.common.config import env_int
 from functions.common.deadline import Deadline
 from functions.poetry.model_catalog import ModelCatalog
 from functions.poetry.poem import Poem
 from functions.poetry.prompt import POEM_CLOSE, build_prompt, extract_poem
 
-MAX_TOKENS = 900
+MAX_TOKENS = 900  # default output cap; POETRY_MAX_TOKENS may lower or raise it up to MAX_TOKENS_LIMIT
+MAX_TOKENS_LIMIT = 1500  # a poem of 3-5 stanzas is about 300 tokens; more is a runaway, not a poem
 TEMPERATURE = 0.8
 READ_TIMEOUT_CAP_S = 20
 MIN_ATTEMPT_S = 2.0
@@ -90,6 +92,10 @@ def client_for(deadline: Deadline):
     return _client(region, read_timeout, os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"))
 
 
+def max_tokens(env=os.environ) -> int:
+    return env_int(env, "POETRY_MAX_TOKENS", MAX_TOKENS, low=64, high=MAX_TOKENS_LIMIT)
+
+
 def _map_client_error(exc: ClientError, logger) -> errors.ApiError:
     code = exc.response.get("Error", {}).get("Code", "Unknown")
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
@@ -101,13 +107,19 @@ def _map_client_error(exc: ClientError, logger) -> errors.ApiError:
 class BedrockProvider:
     name = "bedrock"
 
-    def __init__(self, *, logger, catalog: ModelCatalog | None = None, client_factory=client_for):
+    def __init__(self, *, logger, catalog: ModelCatalog | None = None, client_factory=client_for, meter=None):
+        """`meter(usd)` is called with the list price of every answered call, empty poems
+        included (their tokens are billed too), before anything else can fail."""
         self.logger = logger
         self.catalog = catalog or ModelCatalog.from_env()
         self.client_factory = client_factory
+        self.meter = meter or (lambda usd: None)
 
     def write(self, request, deadline: Deadline):
         model = self.catalog.resolve(request.model)
+        if self.catalog.prices(model) is None:  # unpriced means unmetered: refuse before spending
+            raise errors.ServiceUnavailable("The model has no price", "Add it to functions/poetry/bedrock_prices.json")
+        cap = max_tokens()
         prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)
         deadline.require(MIN_ATTEMPT_S, "Bedrock call")
         token = _deadline.set(deadline)
@@ -117,7 +129,7 @@ class BedrockProvider:
                 modelId=model,
                 system=[{"text": prompt.system}],
                 messages=[{"role": "user", "content": [{"text": prompt.user}]}],
-                inferenceConfig={"maxTokens": MAX_TOKENS, "temperature": TEMPERATURE, "stopSequences": [POEM_CLOSE]},
+                inferenceConfig={"maxTokens": cap, "temperature": TEMPERATURE, "stopSequences": [POEM_CLOSE]},
             )
         except ClientError as exc:
             raise _map_client_error(exc, self.logger) from None
@@ -134,13 +146,23 @@ class BedrockProvider:
         blocks = response.get("output", {}).get("message", {}).get("content", [])
         text = extract_poem("".join(block.get("text", "") for block in blocks))
         usage = response.get("usage", {})
+        # Missing usage is priced as the worst case (prompt at ~3 characters a token, full cap).
+        tokens_in = usage.get("inputTokens")
+        tokens_out = usage.get("outputTokens")
+        cost = self.catalog.cost_usd(
+            model,
+            input_tokens=tokens_in if tokens_in is not None else (len(prompt.system) + len(prompt.user)) // 3,
+            output_tokens=tokens_out if tokens_out is not None else cap,
+        )
+        self.meter(cost)
         if not text:
             raise errors.BadGateway("The model returned an empty poem", f"stopReason: {response.get('stopReason')}")
         return Poem(
             text=text,
             provider=self.name,
             model=model,
-            input_tokens=usage.get("inputTokens"),
-            output_tokens=usage.get("outputTokens"),
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
             latency_ms=latency_ms,
+            cost_usd=cost,
         )

@@ -1,13 +1,13 @@
 """HTTP edge of the poetry function: contract in, domain call, contract out."""
 
-from aws_lambda_powertools.metrics import MetricUnit
+import os
 
 from functions.common.contract import parse_json_body, route
 from functions.common.deadline import Deadline
 from functions.common.http import make_resolver
 from functions.common.observability import correlation_paths, logger_for, metrics_for
 from functions.common.tracing import tracer_for
-from functions.poetry import service
+from functions.poetry import service, spend
 from functions.poetry.poem import PoemRequest
 from functions.poetry.providers import get_provider
 
@@ -24,8 +24,16 @@ def generate_poetry():
     request = PoemRequest(
         features=body["audioFeatures"], persona=body["persona"], language=body["language"], model=body.get("model")
     )
-    poem = service.generate(request, provider=get_provider(logger), deadline=Deadline.from_context(app.lambda_context))
-    service.record_usage(poem, logger=logger, metrics=metrics, unit=MetricUnit)
+    guard = spend.guard_from_env(os.environ, logger=logger)
+    poem = service.generate(
+        request,
+        provider=get_provider(logger, meter=guard.record),
+        deadline=Deadline.from_context(app.lambda_context),
+        guard=guard,
+        # API Gateway's view of the caller; X-Forwarded-For is whatever the client wrote.
+        client=app.current_event.request_context.identity.source_ip or "unknown",
+    )
+    service.record_usage(poem, logger=logger)
     return {
         "success": True,
         "poetry": poem.text,
@@ -36,8 +44,9 @@ def generate_poetry():
     }
 
 
+# Cold starts are in Lambda's REPORT lines (Init Duration): no ColdStart custom metric.
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics(capture_cold_start_metric=True)
+@metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event, context):
     return app.resolve(event, context)

@@ -21,3 +21,4 @@ class Poem:
     input_tokens: int | None = None
     output_tokens: int | None = None
     latency_ms: float | None = None
+    cost_usd: float | None = None  # list price of the tokens (Bedrock only); the daily cap adds it up

@@ -45,10 +45,11 @@ def provider_name() -> str:
     return name
 
 
-def get_provider(logger) -> Provider:
+def get_provider(logger, *, meter=None) -> Provider:
+    """`meter(usd)` receives the list price of every billed call (Bedrock's)."""
     name = provider_name()
     if name == "bedrock":
-        return BedrockProvider(logger=logger)
+        return BedrockProvider(logger=logger, meter=meter)
     if name == "ollama":
         return OllamaProvider(logger=logger)
     return OfflineProvider()

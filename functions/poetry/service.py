@@ -5,15 +5,20 @@ from __future__ import annotations
 from functions.common.deadline import Deadline
 from functions.poetry.personas import check_choice
 from functions.poetry.poem import Poem, PoemRequest
+from functions.poetry.spend import SpendGuard
 
 
-def generate(request: PoemRequest, *, provider, deadline: Deadline) -> Poem:
+def generate(request: PoemRequest, *, provider, deadline: Deadline, guard: SpendGuard, client: str) -> Poem:
+    """Checks the request, then the caps (spend only for a provider that bills), then writes.
+    The provider meters its own billed calls through the guard (see providers.get_provider)."""
     check_choice(persona=request.persona, language=request.language)
+    guard.admit(client, metered=provider.name == "bedrock")
     return provider.write(request, deadline)
 
 
-def record_usage(poem: Poem, *, logger, metrics, unit) -> None:
-    """Usage as structured log fields and EMF metrics (tokens, latency), per provider."""
+def record_usage(poem: Poem, *, logger) -> None:
+    """Usage as structured log fields, queried on demand with Logs Insights. No custom metric:
+    AWS/Bedrock already counts tokens and latency per model for free."""
     logger.info(
         "poem written",
         extra={
@@ -21,20 +26,7 @@ def record_usage(poem: Poem, *, logger, metrics, unit) -> None:
             "model": poem.model,
             "input_tokens": poem.input_tokens,
             "output_tokens": poem.output_tokens,
+            "cost_usd": round(poem.cost_usd, 6) if poem.cost_usd is not None else None,
             "latency_ms": round(poem.latency_ms or 0, 1),
         },
     )
-    metrics.add_metadata(key="provider", value=poem.provider)
-    metrics.add_metric(name="PoemLatency", unit=unit.Milliseconds, value=poem.latency_ms or 0)
-    if poem.input_tokens is not None:
-        metrics.add_metric(
-            name="BedrockInputTokens" if poem.provider == "bedrock" else "InputTokens",
-            unit=unit.Count,
-            value=poem.input_tokens,
-        )
-    if poem.output_tokens is not None:
-        metrics.add_metric(
-            name="BedrockOutputTokens" if poem.provider == "bedrock" else "OutputTokens",
-            unit=unit.Count,
-            value=poem.output_tokens,
-        )

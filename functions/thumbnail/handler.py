@@ -1,7 +1,6 @@
 """HTTP edge of the thumbnail proxy: ?url= in, vetted fetch, image bytes out."""
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.common.contract import route
 from functions.common.deadline import Deadline
@@ -42,14 +41,13 @@ def get_thumbnail():
         deadline=Deadline.from_context(app.lambda_context),
     )
     logger.info("thumbnail served", extra={"host": url.host, "bytes": len(image.body), "type": image.content_type})
-    metrics.add_metric(name="ThumbnailBytes", unit=MetricUnit.Bytes, value=len(image.body))
     # A bytes body makes Powertools base64-encode it and set isBase64Encoded; API Gateway turns it
     # back into bytes when the request's first Accept type is in binaryMediaTypes (image/*).
     return Response(status_code=200, content_type=image.content_type, body=image.body, headers=IMAGE_HEADERS)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics(capture_cold_start_metric=True)
+@metrics.log_metrics  # cold starts: Lambda's REPORT lines (Init Duration), no paid metric
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event, context):
     return app.resolve(event, context)

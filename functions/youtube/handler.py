@@ -54,7 +54,7 @@ def get_audio_with_analysis():
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics(capture_cold_start_metric=True)
+@metrics.log_metrics  # cold starts: Lambda's REPORT lines (Init Duration), no paid metric
 @tracer.capture_lambda_handler
 def lambda_handler(event, context):
     return app.resolve(event, context)

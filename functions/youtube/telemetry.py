@@ -1,4 +1,6 @@
-"""The youtube function's metrics: CacheHit, CacheMiss, CacheError and YouTubeFailure by reason.
+"""The youtube function's telemetry. YouTubeFailure by reason is the one custom metric: no free
+metric tells a refusal by YouTube from a bad URL. Cache hits, misses and errors are log fields
+(`cache_hit`, `cache_error`), queried on demand with Logs Insights instead of paid metrics.
 
 Powertools' `Metrics` shares one dimension set per flush, so a per-failure `reason` dimension
 goes out as its own EMF line (`single_metric`), which, unlike `Metrics`, ignores
@@ -16,14 +18,16 @@ def _disabled() -> bool:
 
 
 class Telemetry:
-    def __init__(self, metrics, *, service: str = "youtube"):
-        self._metrics, self._service = metrics, service
+    def __init__(self, metrics, *, logger=None, service: str = "youtube"):
+        self._metrics, self._logger, self._service = metrics, logger, service
 
     def cache(self, hit: bool) -> None:
-        self._metrics.add_metric(name="CacheHit" if hit else "CacheMiss", unit=MetricUnit.Count, value=1)
+        if self._logger is not None:
+            self._logger.info("analysis cache lookup", extra={"cache_hit": hit})
 
     def cache_error(self, operation: str) -> None:
-        self._metrics.add_metric(name="CacheError", unit=MetricUnit.Count, value=1)
+        if self._logger is not None:
+            self._logger.warning("analysis cache error", extra={"cache_error": operation})
 
     def failure(self, reason: str) -> None:
         if _disabled():

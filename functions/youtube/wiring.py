@@ -23,7 +23,7 @@ def _aws_client(service: str, *, read_timeout: int):
 
 def build(env, *, logger, metrics, local_handler: str = invoker.LOCAL_HANDLER) -> Deps:
     settings = config.from_env(env)
-    telemetry = Telemetry(metrics)
+    telemetry = Telemetry(metrics, logger=logger)
     if settings.cache_table:
         inner = cache.DynamoCache(
             client=_aws_client("dynamodb", read_timeout=2),

@@ -43,20 +43,31 @@ def test_poetry_handler_base64_body_is_decoded(rest_event, lambda_context):
     assert handler.lambda_handler(event, lambda_context)["statusCode"] == 200
 
 
-def test_poetry_handler_emits_emf_and_json_logs_with_correlation_id(monkeypatch, capsys, rest_event, lambda_context):
+def test_poetry_handler_logs_usage_without_paid_metrics(monkeypatch, capsys, rest_event, lambda_context):
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     log_stream = io.StringIO()  # the logger's handler kept whatever stdout existed at import
     monkeypatch.setattr(handler.logger.registered_handler, "stream", log_stream)
     event = rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"})
     handler.lambda_handler(event, lambda_context)
     lines = json_lines(capsys.readouterr().out) + json_lines(log_stream.getvalue())
-    emf = [line for line in lines if "_aws" in line and "PoemLatency" in line]
-    assert emf, "no EMF document with PoemLatency"
-    directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
-    # The namespace is read from POWERTOOLS_METRICS_NAMESPACE when the module is imported.
-    assert directive["Namespace"] == handler.metrics.namespace and directive["Namespace"].startswith("music-poetry")
-    assert {"Name": "PoemLatency", "Unit": "Milliseconds"} in directive["Metrics"]
+    # Tokens and latency are in AWS/Bedrock and cold starts in REPORT lines: no EMF document.
+    assert [line for line in lines if "_aws" in line] == []
     logs = [line for line in lines if line.get("message") == "poem written"]
     assert logs and logs[0]["correlation_id"] == event["requestContext"]["requestId"]
     assert logs[0]["service"] == "poetry" and "cold_start" in logs[0] and logs[0]["provider"] == "offline"
+    assert "latency_ms" in logs[0]
     assert "body" not in json.dumps(logs[0])  # no whole events in logs
+
+
+def test_poetry_handler_client_limit_is_429_with_retry_after(monkeypatch, rest_event, lambda_context):
+    monkeypatch.setenv("POETRY_CLIENT_LIMIT_PER_MINUTE", "2")
+    event = rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"})
+    event["headers"]["X-Forwarded-For"] = "198.51.100.99"  # a client header must not change who is counted
+    statuses = [handler.lambda_handler(event, lambda_context)["statusCode"] for _ in range(2)]
+    event["headers"]["X-Forwarded-For"] = "198.51.100.100"
+    refused = handler.lambda_handler(event, lambda_context)
+    assert statuses == [200, 200] and refused["statusCode"] == 429
+    assert 1 <= int(refused["multiValueHeaders"]["Retry-After"][0]) <= 60
+    assert set(json.loads(refused["body"])) == {"error", "details"}
+    event["requestContext"]["identity"]["sourceIp"] = "192.0.2.55"  # another caller, as API Gateway sees it
+    assert handler.lambda_handler(event, lambda_context)["statusCode"] == 200

@@ -9,12 +9,50 @@ from functions.poetry.model_catalog import ModelCatalog, geography
 from functions.poetry.poem import PoemRequest
 
 
+HAIKU_US = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+SONNET_US = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+
+
 @pytest.fixture
 def catalog(monkeypatch):
-    for name in ("ALLOWED_MODELS", "RETIRED_MODEL_MAP", "MODEL_ALIASES", "DEFAULT_MODEL"):
+    """Haiku and Sonnet enabled, as a workspace that opts into Sonnet configures it."""
+    for name in ("RETIRED_MODEL_MAP", "MODEL_ALIASES", "DEFAULT_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("ALLOWED_MODELS", f"{HAIKU_US},{SONNET_US}")
     return ModelCatalog.from_env()
+
+
+def test_models_default_allows_haiku_only(monkeypatch):
+    for name in ("ALLOWED_MODELS", "RETIRED_MODEL_MAP", "MODEL_ALIASES", "DEFAULT_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    catalog = ModelCatalog.from_env()
+    assert catalog.allowed == [HAIKU_US] and catalog.resolve(None) == HAIKU_US
+    for disabled in ("sonnet", SONNET_US, "anthropic.claude-3-5-sonnet-20241022-v2:0"):
+        with pytest.raises(BadRequest) as info:
+            catalog.resolve(disabled)
+        assert info.value.details == f"Allowed models: haiku ({HAIKU_US})"
+
+
+def test_models_application_profiles_follow_their_sources(monkeypatch):
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    monkeypatch.delenv("ALLOWED_MODELS", raising=False)
+    monkeypatch.setenv("BEDROCK_PROFILE_SOURCES", f'{{"{arn}": "{HAIKU_US}"}}')
+    catalog = ModelCatalog.from_env()
+    assert catalog.allowed == [arn]
+    for name in (
+        None,
+        "haiku",
+        HAIKU_US,
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        "anthropic.claude-3-haiku-20240307-v1:0",
+    ):
+        assert catalog.resolve(name) == arn
+    with pytest.raises(BadRequest) as info:
+        catalog.resolve("sonnet")
+    assert "123456789012" not in info.value.details and HAIKU_US in info.value.details
+    # Priced from the one table: 1,000 input and 1,000 output tokens of Haiku 4.5 (geo profile).
+    assert catalog.cost_usd(arn, input_tokens=1000, output_tokens=1000) == pytest.approx((1.10 + 5.50) / 1000)
 
 
 @pytest.mark.parametrize(
