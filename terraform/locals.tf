@@ -65,10 +65,8 @@ locals {
     for key in keys(local.functions) : key => try(local.function_grants[key], { bedrock = false, invoke = [], cache = false })
   }
 
-  bedrock_profile_arns = [
-    for profile in var.bedrock_inference_profiles :
-    "arn:${local.partition}:bedrock:${var.region}:${local.account_id}:inference-profile/${profile}"
-  ]
+  # The poet's Bedrock grants follow the tagged application profiles (bedrock.tf).
+  bedrock_profile_arns = values(local.bedrock_application_profile_arns)
   bedrock_model_arns = distinct(flatten([
     for profile in var.bedrock_inference_profiles : [
       for region in var.bedrock_model_regions :
@@ -94,6 +92,17 @@ locals {
             test     = "StringEquals"
             variable = "bedrock:InferenceProfileArn"
             values   = local.bedrock_profile_arns
+          }]
+        },
+        {
+          # The spend and per-client counters (functions/poetry/spend.py), their keys only.
+          sid       = "PoetryCounters"
+          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+          resources = [local.cache_table_arn]
+          conditions = [{
+            test     = "ForAllValues:StringLike"
+            variable = "dynamodb:LeadingKeys"
+            values   = ["spend#*", "client#*"]
           }]
         },
       ] : statement if local.grants[key].bedrock],
@@ -145,7 +154,7 @@ locals {
       { for name, value in { ALLOWED_ORIGINS = join(",", var.allowed_origins) } : name => value if !try(fn.internal, false) },
       { for name, value in { CACHE_TABLE_NAME = local.cache_table_name } : name => value if local.grants[key].cache },
       # The poet's allow-list is exactly what IAM grants, so a model the code accepts is never a 403.
-      { for name, value in { ALLOWED_MODELS = join(",", var.bedrock_inference_profiles) } : name => value if local.grants[key].bedrock },
+      { for name, value in local.poetry_spend_env : name => value if local.grants[key].bedrock },
       { for target in local.grants[key].invoke : "${upper(target)}_FUNCTION_NAME" => local.function_names[target] if contains(keys(local.functions), target) },
       lookup(var.function_secrets, key, {}),
       lookup(var.function_env, key, {}),

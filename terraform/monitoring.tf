@@ -1,54 +1,6 @@
-# Observability and cost control (issue 9): a dashboard and alarms per environment, all
-# notifying one SNS topic, and a monthly cost budget on the project's Project tag.
-# Everything the dashboard shows comes from locals known at plan time (names, timeouts).
-
-variable "alarm_email" {
-  description = "Email subscribed to this environment's alarm topic (confirm the mail AWS sends). null: none."
-  type        = string
-  default     = null
-}
-
-variable "alarm_error_rate_percent" {
-  description = "Per function: alarm when Errors / Invocations exceeds this percentage."
-  type        = number
-  default     = 5
-}
-
-variable "alarm_duration_percent_of_timeout" {
-  description = "Per function: alarm when p95 Duration exceeds this percentage of the function's timeout."
-  type        = number
-  default     = 80
-}
-
-variable "alarm_throttles_threshold" {
-  description = "Per function: alarm when Throttles in one period exceed this count."
-  type        = number
-  default     = 0
-}
-
-variable "alarm_api_5xx_rate_percent" {
-  description = "API: alarm when 5XXError / Count exceeds this percentage."
-  type        = number
-  default     = 5
-}
-
-variable "budget_limit_usd" {
-  description = "Monthly cost budget for resources tagged Project = var.project, in USD."
-  type        = number
-  default     = 5
-}
-
-variable "budget_email_addresses" {
-  description = "Addresses AWS Budgets emails directly, besides the alarm topic."
-  type        = list(string)
-  default     = []
-}
-
-variable "activate_cost_allocation_tag" {
-  description = "Activate the Project tag for cost allocation (account-wide: true in one workspace only)."
-  type        = bool
-  default     = false
-}
+# Observability and cost control: alarms (and, opt-in, a dashboard) per environment from free
+# built-in metrics, all notifying one SNS topic, and a monthly cost budget on the environment's
+# Environment tag. Variables are in variables.tf, outputs in outputs.tf.
 
 module "monitoring" {
   source = "./modules/monitoring"
@@ -65,6 +17,18 @@ module "monitoring" {
   api_name       = local.api_name
   api_stage_name = local.api_stage_name
 
+  dashboard_enabled       = var.dashboard_enabled
+  function_alarms_enabled = var.function_alarms_enabled
+  bedrock_profiles = {
+    for alias, arn in local.bedrock_application_profile_arns : alias => {
+      arn                       = arn
+      input_per_million_tokens  = local.bedrock_alias_prices[alias].input_per_million_tokens
+      output_per_million_tokens = local.bedrock_alias_prices[alias].output_per_million_tokens
+    }
+  }
+  # Half the daily cap within one hour: hours before the budget could notice.
+  bedrock_spend_alarm_usd = var.poetry_daily_budget_usd / 2
+
   alarm_email                           = var.alarm_email
   error_rate_threshold_percent          = var.alarm_error_rate_percent
   duration_threshold_percent_of_timeout = var.alarm_duration_percent_of_timeout
@@ -75,21 +39,10 @@ module "monitoring" {
 module "budget" {
   source = "./modules/budget"
 
-  name                         = "${local.name_prefix}-monthly-cost"
-  limit_amount                 = var.budget_limit_usd
-  cost_allocation_tag_key      = "Project"
-  cost_allocation_tag_value    = var.project
-  sns_topic_arn                = module.monitoring.sns_topic_arn
-  email_addresses              = var.budget_email_addresses
-  activate_cost_allocation_tag = var.activate_cost_allocation_tag
-}
-
-output "alarm_topic_arn" {
-  description = "SNS topic of this environment's alarms and budget notifications."
-  value       = module.monitoring.sns_topic_arn
-}
-
-output "budget_name" {
-  description = "Monthly cost budget of the project (scoped to its Project tag)."
-  value       = module.budget.budget_name
+  name                      = "${local.name_prefix}-monthly-cost"
+  limit_amount              = var.budget_limit_usd
+  cost_allocation_tag_key   = "Environment"
+  cost_allocation_tag_value = local.environment
+  sns_topic_arn             = module.monitoring.sns_topic_arn
+  email_addresses           = var.budget_email_addresses
 }

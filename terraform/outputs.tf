@@ -34,6 +34,21 @@ output "cache_table_name" {
 }
 
 output "dashboard_url" {
-  description = "CloudWatch dashboard of this environment (the dashboard itself is defined with the monitoring module)."
-  value       = "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${local.dashboard_name}"
+  description = "CloudWatch dashboard of this environment, or null when dashboard_enabled is false."
+  value       = var.dashboard_enabled ? "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${local.dashboard_name}" : null
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of this environment's alarms and budget notifications."
+  value       = module.monitoring.sns_topic_arn
+}
+
+output "budget_name" {
+  description = "Monthly cost budget of this environment (scoped to its Environment tag)."
+  value       = module.budget.budget_name
+}
+
+output "bedrock_inference_profile_arns" {
+  description = "Tagged application inference profiles the poet calls, by alias."
+  value       = local.bedrock_application_profile_arns
 }

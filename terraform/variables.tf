@@ -114,11 +114,10 @@ variable "function_secrets" {
 }
 
 variable "bedrock_inference_profiles" {
-  description = "Cross-region inference profile ids the poet may call (bedrock:InvokeModel on these and the models they route to)."
+  description = "System cross-region inference profiles the poet may use, each through a tagged application profile copied from it (bedrock.tf). Haiku only by default; add Sonnet per environment to opt in."
   type        = list(string)
   default = [
     "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
   ]
 
   validation {
@@ -143,4 +142,85 @@ variable "artifacts_force_destroy" {
   description = "Let `make destroy` empty the artifacts bucket (its content is rebuilt by `make build`)."
   type        = bool
   default     = true
+}
+
+# --- Monitoring and cost (monitoring.tf) ----------------------------------------------------
+
+variable "alarm_email" {
+  description = "Email subscribed to this environment's alarm topic (confirm the mail AWS sends). null: none."
+  type        = string
+  default     = null
+}
+
+variable "alarm_error_rate_percent" {
+  description = "Per function: alarm when Errors / Invocations exceeds this percentage."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_duration_percent_of_timeout" {
+  description = "Per function: alarm when p95 Duration exceeds this percentage of the function's timeout."
+  type        = number
+  default     = 80
+}
+
+variable "alarm_throttles_threshold" {
+  description = "Per function: alarm when Throttles in one period exceed this count."
+  type        = number
+  default     = 0
+}
+
+variable "alarm_api_5xx_rate_percent" {
+  description = "API: alarm when 5XXError / Count exceeds this percentage."
+  type        = number
+  default     = 5
+}
+
+variable "budget_limit_usd" {
+  description = "Monthly cost budget of this environment (resources tagged Environment = the workspace), in USD."
+  type        = number
+  default     = 5
+}
+
+variable "budget_email_addresses" {
+  description = "Addresses AWS Budgets emails directly, besides the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "dashboard_enabled" {
+  description = "Create this environment's CloudWatch dashboard (3.00 USD a month at list price; an account's first three are free)."
+  type        = bool
+  default     = false
+}
+
+variable "function_alarms_enabled" {
+  description = "Per function error-rate, p95-duration and throttles alarms (0.40 USD a month per function). The API 5XX and Bedrock spend alarms are always on."
+  type        = bool
+  default     = true
+}
+
+# --- Spend safety (bedrock.tf, functions/poetry/spend.py) -------------------------------------
+
+variable "poetry_daily_budget_usd" {
+  description = "Hard daily Bedrock spend cap of this environment in USD (list prices, UTC day): poetry answers 429 once reached."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.poetry_daily_budget_usd > 0
+    error_message = "A cap of zero would refuse every poem; remove Bedrock instead."
+  }
+}
+
+variable "poetry_client_limit_per_minute" {
+  description = "Poems per source IP and minute (0: no per-minute limit)."
+  type        = number
+  default     = 6
+}
+
+variable "poetry_client_limit_per_day" {
+  description = "Poems per source IP and UTC day (0: no daily ceiling)."
+  type        = number
+  default     = 100
 }

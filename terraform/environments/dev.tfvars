@@ -11,7 +11,7 @@ reserved_concurrency         = {}
 
 throttling_rate_limit  = 5
 throttling_burst_limit = 10
-api_detailed_metrics   = false  # per-method metrics cost about 6 USD a month
+api_detailed_metrics   = false # per-method metrics cost about 6 USD a month
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
@@ -29,3 +29,14 @@ function_env = {
 # API Gateway's CloudWatch role is one per account and region: dev owns it. Set false if
 # another stack in this account and region already manages it.
 manage_api_gateway_account = true
+
+# Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC), per-client limits
+# (source IP), models (Haiku only; add "us.anthropic.claude-sonnet-4-5-20250929-v1:0" to
+# bedrock_inference_profiles to opt into Sonnet). `make cost ENV=dev` prints what they bound.
+poetry_daily_budget_usd        = 1
+poetry_client_limit_per_minute = 6
+poetry_client_limit_per_day    = 100
+
+# Monitoring: the dashboard is 3.00 USD a month at list price (free within an account's first three).
+dashboard_enabled       = false
+function_alarms_enabled = false # per-function alarms would cost 1.60 USD a month; dev keeps the API 5XX and Bedrock spend alarms

@@ -11,7 +11,7 @@ reserved_concurrency         = {}
 
 throttling_rate_limit  = 20
 throttling_burst_limit = 40
-api_detailed_metrics   = true  # per-method metrics cost about 6 USD a month
+api_detailed_metrics   = false # per-method metrics cost about 6 USD a month; the free stage metrics suffice
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
@@ -22,3 +22,14 @@ manage_api_gateway_account = false
 
 # Keep superseded artifacts out of reach of an accidental `make destroy ENV=prod`.
 artifacts_force_destroy = false
+
+# Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC), per-client limits
+# (source IP), models (Haiku only; add "us.anthropic.claude-sonnet-4-5-20250929-v1:0" to
+# bedrock_inference_profiles to opt into Sonnet). `make cost ENV=prod` prints what they bound.
+poetry_daily_budget_usd        = 3
+poetry_client_limit_per_minute = 6
+poetry_client_limit_per_day    = 100
+
+# Monitoring: the dashboard is 3.00 USD a month at list price (free within an account's first three).
+dashboard_enabled       = false
+function_alarms_enabled = true # every alarm the design names: 18 alarm metrics, 1.80 USD a month

@@ -1,5 +1,7 @@
-# A monthly cost budget for the project's tagged resources, with an early warning on actual
-# spend and one on AWS's forecast for the month.
+# A monthly cost budget for one environment's tagged resources (its Environment tag, which the
+# provider's default_tags and the Bedrock application profiles carry), with an early warning on
+# actual spend and one on AWS's forecast for the month. The tag filters costs only once it is
+# activated for cost allocation: terraform/bootstrap does that, account-wide.
 
 locals {
   # Cost Explorer names user-defined tags "user:<key>" and joins key and value with "$".
@@ -48,12 +50,4 @@ resource "aws_budgets_budget" "this" {
       error_message = "A budget notification needs a subscriber: set sns_topic_arn or email_addresses."
     }
   }
-}
-
-# A tag filters costs only once the key is activated for cost allocation in Billing.
-resource "aws_ce_cost_allocation_tag" "this" {
-  count = var.activate_cost_allocation_tag ? 1 : 0
-
-  tag_key = var.cost_allocation_tag_key
-  status  = "Active"
 }

@@ -9,6 +9,6 @@ output "budget_arn" {
 }
 
 output "budget_cost_filter" {
-  description = "The budget's TagKeyValue filter, e.g. user:Project$music-poetry."
+  description = "The budget's TagKeyValue filter, e.g. user:Environment$prod."
   value       = local.tag_filter
 }

@@ -23,11 +23,11 @@ variable "limit_unit" {
 variable "cost_allocation_tag_key" {
   description = "User-defined cost-allocation tag the budget is scoped to (the provider's default_tags set it)."
   type        = string
-  default     = "Project"
+  default     = "Environment"
 }
 
 variable "cost_allocation_tag_value" {
-  description = "Value of that tag on this project's resources, e.g. music-poetry."
+  description = "Value of that tag on this environment's resources, e.g. prod."
   type        = string
 }
 
@@ -58,10 +58,4 @@ variable "email_addresses" {
     condition     = length(var.email_addresses) <= 10
     error_message = "AWS Budgets allows at most 10 email subscribers per notification."
   }
-}
-
-variable "activate_cost_allocation_tag" {
-  description = "Activate the tag key for cost allocation (account-wide: true in one workspace only; the key must already appear in billing data)."
-  type        = bool
-  default     = false
 }

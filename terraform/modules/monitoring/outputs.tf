@@ -9,22 +9,23 @@ output "sns_topic_name" {
 }
 
 output "dashboard_name" {
-  description = "Name of the CloudWatch dashboard."
-  value       = aws_cloudwatch_dashboard.this.dashboard_name
+  description = "Name of the CloudWatch dashboard, or null when dashboard_enabled is false."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
 }
 
 output "dashboard_arn" {
-  description = "ARN of the CloudWatch dashboard."
-  value       = aws_cloudwatch_dashboard.this.dashboard_arn
+  description = "ARN of the CloudWatch dashboard, or null when dashboard_enabled is false."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_arn)
 }
 
 output "alarm_names" {
-  description = "Names of every alarm: per function error rate, p95 duration and throttles, plus the API 5XX rate."
+  description = "Names of every alarm: per function error rate, p95 duration and throttles (when enabled), the API 5XX rate and the Bedrock spend in one hour."
   value = concat(
     [for alarm in aws_cloudwatch_metric_alarm.error_rate : alarm.alarm_name],
     [for alarm in aws_cloudwatch_metric_alarm.duration_p95 : alarm.alarm_name],
     [for alarm in aws_cloudwatch_metric_alarm.throttles : alarm.alarm_name],
     [aws_cloudwatch_metric_alarm.api_5xx_rate.alarm_name],
+    aws_cloudwatch_metric_alarm.bedrock_spend[*].alarm_name,
   )
 }
 

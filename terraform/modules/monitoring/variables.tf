@@ -46,6 +46,39 @@ variable "api_stage_name" {
   type        = string
 }
 
+variable "dashboard_enabled" {
+  description = "Create the dashboard (3.00 USD a month at list price; the account's first three dashboards are free)."
+  type        = bool
+  default     = false
+}
+
+variable "function_alarms_enabled" {
+  description = "Per function: error rate, p95 duration and throttles alarms (4 alarm metrics, 0.40 USD a month, per function). The API 5XX and Bedrock spend alarms are always on."
+  type        = bool
+  default     = true
+}
+
+variable "bedrock_profiles" {
+  description = "Application inference profiles the poet calls, by alias: ARN (the ModelId dimension of AWS/Bedrock metrics) and list prices per million tokens. Empty: no Bedrock alarm or widgets."
+  type = map(object({
+    arn                       = string
+    input_per_million_tokens  = number
+    output_per_million_tokens = number
+  }))
+  default = {}
+}
+
+variable "bedrock_spend_alarm_usd" {
+  description = "Alarm when the profiles' tokens, at list prices, reach this many USD within one hour."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.bedrock_spend_alarm_usd > 0
+    error_message = "A spend threshold of zero would alarm on every poem."
+  }
+}
+
 variable "alarm_email" {
   description = "Email address subscribed to the alarm topic (AWS sends a confirmation mail first). null: no subscription."
   type        = string
