@@ -1,7 +1,9 @@
 """`python -m cost --env dev --requests 10000`: the expected monthly cost with its breakdown.
 
 `make cost ENV=dev REQUESTS=10000` runs this. Prices come from the newest cost/prices-*.json
-(or --prices), traffic from cost/workload.json, everything else from Terraform (tfparse)."""
+(or --prices) with Bedrock's from functions/poetry/bedrock_prices.json, traffic from
+cost/workload.json, everything else from Terraform (tfparse). Besides the month it prints the
+most one day can cost under the daily spend cap and the API throttle."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from cost.model import Estimate, estimate
+from cost.model import Estimate, Line, estimate, load_prices, max_day
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,7 +45,9 @@ def _price(line) -> str:
     return f"${line.unit_price:,.4g}/{_singular(line.unit)}"
 
 
-def render(result: Estimate, *, prices_file: Path, prices: dict, budget: float | None) -> str:
+def render(
+    result: Estimate, *, prices_file: Path, prices: dict, budget: float | None, day: list[Line] | None = None
+) -> str:
     meta = prices["_meta"]
     out = [
         f"Monthly cost of {result.environment} for {result.requests:,} API requests "
@@ -58,13 +62,18 @@ def render(result: Estimate, *, prices_file: Path, prices: dict, budget: float |
             f"{line.service:<16}{line.item[:55]:<56}{quantity + ' ' + unit:>22}  {_price(line):<24}{line.cost:>10.4f}"
         )
     out.append("")
-    out.append(f"{'Traffic-driven':<72}{result.variable:>34.2f}")
-    out.append(f"{'Fixed (metrics, alarms, dashboard, storage, budget)':<72}{result.fixed:>34.2f}")
+    out.append(f"{'Fixed (alarms, dashboard, storage, secrets, budget)':<72}{result.fixed:>34.2f}")
+    out.append(f"{f'Workload ({result.requests:,} requests)':<72}{result.variable:>34.2f}")
     share = f"  ({result.total / budget:.0%} of the {budget:g} USD budget)" if budget else ""
     out.append(f"{'TOTAL at list prices':<72}{result.total:>34.2f}{share}")
-    out.append(f"{'Total if every always-free allowance is unused elsewhere':<72}{result.total_after_free:>34.2f}")
+    out.append(f"{'TOTAL with always-free allowances (if unused elsewhere)':<72}{result.total_after_free:>34.2f}")
     if result.requests:
         out.append(f"{'Each 1,000 more requests adds':<72}{result.variable / result.requests * 1000:>34.4f}")
+    if day:
+        out += ["", "The most one UTC day can cost under the caps (list prices):"]
+        for line in day:
+            out.append(f"  {line.service:<14}{line.item[:60]:<62}{line.cost:>30.2f}")
+        out.append(f"{'MOST ONE DAY CAN COST':<72}{sum(line.cost for line in day):>34.2f}")
     out += [""] + [f"Note: {note}" for note in result.notes]
     return "\n".join(out)
 
@@ -96,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     from cost.deployment import budget_limit, from_terraform
 
     prices_file = args.prices or newest_prices()
-    prices = json.loads(prices_file.read_text())
+    prices = load_prices(prices_file)
     workload = json.loads(args.workload.read_text())
     try:
         deployment = from_terraform(args.env, workload=workload)
@@ -108,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             worst_case=args.worst_case,
             durations_ms=dict(args.duration),
         )
+        day = max_day(deployment=deployment, workload=workload, prices=prices, fixed_per_month=result.fixed)
     except ValueError as err:
         print(f"cost: {err}", file=sys.stderr)
         return 2
@@ -124,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                     "total": round(result.total, 4),
                     "fixed": round(result.fixed, 4),
                     "total_after_free": round(result.total_after_free, 4),
+                    "max_day": round(sum(line.cost for line in day), 4),
+                    "max_day_lines": [{"service": x.service, "item": x.item, "cost": x.cost} for x in day],
                     "budget": budget,
                     "notes": result.notes,
                     "lines": [
@@ -142,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     else:
-        print(render(result, prices_file=prices_file, prices=prices, budget=budget))
+        print(render(result, prices_file=prices_file, prices=prices, budget=budget, day=day))
     return 0
 
 

@@ -125,6 +125,7 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
             names += [f"YouTubeFailure#{i}" for i in range(2, obs["youtube_failure_reasons_per_month"] + 1)]
         custom[key] = names
 
+    spend = _spend_settings(parsed, functions)
     with open(var_file) as handle:
         secrets = sum(len(v) for v in hcl2.load(handle).get("function_secrets", {}).values())
     artifact_keys = [f"function/{k}" for k in functions] + sorted(
@@ -149,7 +150,45 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
         artifact_bytes=artifact_bytes,
         tracing=tracing,
         notes=tuple(n for n in [artifact_note, _streams_note(custom)] if n),
+        **spend,
     )
+
+
+def _spend_settings(parsed: dict, functions: dict) -> dict:
+    """Throttle rate, reserved concurrency and the poet's cap, maxTokens and models, as planned."""
+    from functions.poetry.bedrock import MAX_TOKENS
+    from functions.poetry.model_catalog import base_model, price_table
+
+    rates = [
+        float(s["throttling_rate_limit"])
+        for m in _resources(parsed, "aws_api_gateway_method_settings")
+        for s in _blocks(m.get("settings"))
+        if s.get("throttling_rate_limit") not in (None, -1)
+    ]
+    reserved, env = {}, {}
+    for fn in _resources(parsed, "aws_lambda_function"):
+        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        value = fn.get("reserved_concurrent_executions")
+        if isinstance(value, int | float) and value >= 0:
+            reserved[key] = int(value)
+        if key == "poetry":
+            env = (_blocks(fn.get("environment")) or [{}])[0].get("variables") or {}
+    models = ()
+    if "poetry" in functions and env.get("POETRY_PROVIDER", "bedrock") == "bedrock":
+        sources = json.loads(env.get("BEDROCK_PROFILE_SOURCES") or "{}")
+        ids = {base_model(s) for s in sources.values()} or {
+            base_model(m) for m in env.get("ALLOWED_MODELS", "").split(",") if m
+        }
+        models = tuple(sorted(k for k, spec in price_table()["models"].items() if spec["model_id"] in ids))
+    from functions.poetry.spend import DEFAULT_DAILY_BUDGET_USD
+
+    return {
+        "throttle_rate_rps": max(rates) if rates else 0.0,
+        "reserved_concurrency": reserved,
+        "daily_budget_usd": float(env.get("POETRY_DAILY_BUDGET_USD", DEFAULT_DAILY_BUDGET_USD)) if models else None,
+        "max_tokens": int(env.get("POETRY_MAX_TOKENS", MAX_TOKENS)),
+        "bedrock_models": models,
+    }
 
 
 def _streams_note(custom: dict[str, list[str]]) -> str:
@@ -167,7 +206,7 @@ def budget_limit(environment: str) -> float | None:
         values = hcl2.load(handle)
     if "budget_limit_usd" in values:
         return float(values["budget_limit_usd"])
-    with open(TERRAFORM / "monitoring.tf") as handle:
+    with open(TERRAFORM / "variables.tf") as handle:
         for block in hcl2.load(handle).get("variable", []):
             for name, body in block.items():
                 if name.strip('"') == "budget_limit_usd":

@@ -11,9 +11,24 @@ what a change costs; always-free allowances are applied per pool only in `total_
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MB_PER_GB = 1024  # Lambda bills memory in MB / 1024
+ROOT = Path(__file__).resolve().parent.parent
+DAYS_PER_MONTH = 730 / 24
+
+
+def load_prices(path: Path) -> dict:
+    """A dated price file with the Bedrock section taken from the one table the poetry
+    function prices its calls with (functions/poetry/bedrock_prices.json)."""
+    prices = json.loads(Path(path).read_text())
+    table = prices.get("bedrock", {}).get("table")
+    if table:
+        prices["bedrock"] = {**prices["bedrock"], **json.loads((ROOT / table).read_text())}
+    return prices
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,12 @@ class Deployment:
     secrets: int = 0
     artifact_bytes: int = 0
     tracing: bool = True
+    # Spend safety and throttling (for the most one day can cost):
+    throttle_rate_rps: float = 0.0  # API stage steady rate; 0: unknown
+    reserved_concurrency: dict[str, int] = field(default_factory=dict)  # function -> reserved (absent: none)
+    daily_budget_usd: float | None = None  # POETRY_DAILY_BUDGET_USD; None: no Bedrock
+    max_tokens: int = 900  # POETRY_MAX_TOKENS
+    bedrock_models: tuple[str, ...] = ()  # price-table keys of the enabled models
     notes: tuple[str, ...] = ()
 
 
@@ -237,16 +258,17 @@ def estimate(
             cw["logs_storage_per_gb_month"],
         )
     )
+    # Billed by the hour a metric is published: an idle environment publishes none. Counted as a
+    # whole month as soon as there is traffic (an upper bound).
     streams = sum(len(names) for names in deployment.custom_metrics.values())
     lines.append(
         Line(
             "CloudWatch",
-            f"custom metrics (EMF, {streams} streams)",
-            streams,
+            f"custom metrics (EMF, {streams} streams, only when published)",
+            streams if requests else 0,
             "metrics",
             cw["custom_metric_per_month"],
             pool="custom_metrics",
-            fixed=True,
         )
     )
     if deployment.api_detailed_metric_methods:
@@ -340,11 +362,10 @@ def estimate(
     lines.append(
         Line(
             "Budgets",
-            "cost budgets",
+            "cost budgets (notifications only, no actions)",
             deployment.budgets,
             "budgets",
             prices["budgets"]["budget_per_day"] * month_hours / 24,
-            pool="budgets",
             fixed=True,
         )
     )
@@ -359,10 +380,98 @@ def estimate(
         "traces": prices["xray"]["free"]["traces"],
         "dynamodb_gb": ddb["free"]["storage_gb"],
         "transfer_gb": prices["data_transfer_out"]["free"]["gb"],
-        "budgets": prices["budgets"]["free"]["budgets"],
     }
     return Estimate(deployment.environment, requests, lines, free, notes)
 
 
 def _seconds(total_ms: float, count: float) -> str:
     return f"{total_ms / count / 1000:g}" if count else "0"
+
+
+def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_month: float) -> list[Line]:
+    """The most one UTC day can cost under the caps, as lines (USD for that day, list prices).
+
+    Bedrock: the daily spend cap, plus what calls admitted just before it was reached can add
+    (one poem at maxTokens per concurrent poetry run). API Gateway: every second at the stage's
+    steady throttle rate. Lambda: each of those requests running its costliest path to the
+    timeout, but no function beyond its reserved concurrency for the whole day. Logs, traces
+    and DynamoDB follow the requests; fixed items are a 30.4th of their month."""
+    rate = deployment.throttle_rate_rps
+    if not rate:
+        raise ValueError("no API throttling rate in the deployment: the day is unbounded")
+    requests = rate * 86_400
+    lam, cw = prices["lambda"], prices["cloudwatch"]
+    fns = deployment.functions
+
+    def worst_ms(path) -> dict[str, float]:
+        return {key: fns[key].timeout_s * 1000 for key in path["calls"] if key in fns}
+
+    paths = [
+        path for op, spec in workload["operations"].items() if op in deployment.operations for path in spec["paths"]
+    ]
+    per_request_gb_s = max(
+        sum(fns[k].memory_mb / MB_PER_GB * ms / 1000 for k, ms in worst_ms(path).items()) for path in paths
+    )
+    caps = [
+        reserved * 86_400 * fns[key].memory_mb / MB_PER_GB
+        for key, reserved in deployment.reserved_concurrency.items()
+        if key in fns and reserved is not None and reserved >= 0
+    ]
+    gb_s = requests * per_request_gb_s
+    if len(caps) == len(fns):  # every function capped: the caps bound the day too
+        gb_s = min(gb_s, sum(caps))
+    architecture = next(iter(fns.values())).architecture if fns else "x86_64"
+    invocations = requests * max(len(worst_ms(path)) for path in paths)
+    log_bytes = requests * workload["api"]["access_log_bytes_per_request"] + invocations * max(
+        workload["functions"][k]["log_bytes_per_invocation"] for k in fns
+    )
+    ddb = prices["dynamodb_on_demand"]
+    reads = requests * max(path.get("dynamodb_read_units", 0) for path in paths)
+    writes = requests * max(path.get("dynamodb_write_units", 0) for path in paths)
+
+    lines = []
+    if deployment.daily_budget_usd is not None and deployment.bedrock_models:
+        table = prices["bedrock"]["models"]
+        endpoint = prices["bedrock"].get("endpoint", "geo_or_in_region")
+        poem = max(
+            (
+                workload["worst_case"].get("input_tokens", 1000) * table[m][endpoint]["input_per_million_tokens"]
+                + deployment.max_tokens * table[m][endpoint]["output_per_million_tokens"]
+            )
+            / 1e6
+            for m in deployment.bedrock_models
+        )
+        poetry = fns.get("poetry")
+        concurrency = deployment.reserved_concurrency.get("poetry")
+        if concurrency is None or concurrency < 0:
+            concurrency = math.ceil(rate * (poetry.timeout_s if poetry else 1))
+        lines.append(
+            Line("Bedrock", "daily spend cap (POETRY_DAILY_BUDGET_USD)", 1, "day", deployment.daily_budget_usd)
+        )
+        lines.append(
+            Line("Bedrock", f"overshoot: {concurrency} poems in flight at the cap", concurrency, "poems", poem)
+        )
+    lines += [
+        Line(
+            "API Gateway",
+            f"REST requests at {rate:g}/s all day",
+            requests,
+            "requests",
+            prices["api_gateway_rest"]["request_per_million"] / 1e6,
+        ),
+        Line("Lambda", "requests", invocations, "requests", lam["request_per_million"] / 1e6),
+        Line(
+            "Lambda",
+            "every request to its timeout (reserved concurrency caps)",
+            gb_s,
+            "GB-s",
+            lam["gb_second"][architecture],
+        ),
+        Line("CloudWatch", "log ingestion", log_bytes / prices["_meta"]["gb_bytes"], "GB", cw["logs_ingestion_per_gb"]),
+        Line("DynamoDB", "request units", reads, "RRU", ddb["read_request_unit_per_million"] / 1e6),
+        Line("DynamoDB", "write units", writes, "WRU", ddb["write_request_unit_per_million"] / 1e6),
+    ]
+    if deployment.tracing:
+        lines.append(Line("X-Ray", "traces", requests, "traces", prices["xray"]["trace_recorded_per_million"] / 1e6))
+    lines.append(Line("Fixed", "a day of the fixed monthly items", 1, "day", fixed_per_month / DAYS_PER_MONTH))
+    return lines
