@@ -43,16 +43,18 @@ def test_cost_deployment_reads_memory_and_timeouts_from_terraform(environment):
             spec["timeout"],
         )
         assert deployment.functions[key].architecture == SETTINGS["architecture"]
-    # error rate (2 metrics), p95 duration and throttles per function, API 5XX rate (2 metrics)
-    assert deployment.alarm_metrics == 4 * len(SETTINGS["functions"]) + 2
-    assert (deployment.dashboards, deployment.budgets) == (1, 1)
+    # error rate (2 metrics), p95 duration and throttles per function where enabled (prod), API 5XX
+    # rate (2 metrics) and the Bedrock spend alarm (input and output tokens of Haiku) everywhere
+    per_function = 4 * len(SETTINGS["functions"]) if environment == "prod" else 0
+    assert deployment.alarm_metrics == per_function + 2 + 2
+    assert (deployment.dashboards, deployment.budgets) == (0, 1)
     assert set(deployment.operations) == OPERATIONS
-    assert deployment.custom_metrics["poetry"] == [
-        "BedrockInputTokens",
-        "BedrockOutputTokens",
-        "PoemLatency",
-        "ColdStart",
-    ]
+    # Only YouTubeFailure (by reason) is a custom metric: everything else has a free twin.
+    assert deployment.custom_metrics["poetry"] == []
+    assert deployment.custom_metrics["youtube"][0] == "YouTubeFailure"
+    assert deployment.bedrock_models == ("claude-haiku-4.5",)
+    assert deployment.daily_budget_usd == {"dev": 1, "staging": 1, "prod": 3}[environment]
+    assert deployment.throttle_rate_rps > 0
 
 
 def test_cost_deployment_retention_follows_the_var_file():
@@ -70,7 +72,7 @@ def test_cost_emitted_metrics_reads_literal_names_only(tmp_path):
 
 
 def test_cost_budget_limit_defaults_to_5():
-    assert budget_limit("dev") == 5.0
+    assert budget_limit("dev") == 5.0  # read from terraform/variables.tf
 
 
 def test_cost_cli_prints_the_breakdown(capsys):
@@ -96,3 +98,37 @@ def test_cost_cli_rejects_unknown_environment_and_bad_duration(capsys):
     assert "no terraform/environments/qa.tfvars" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["--env", "dev", "--requests", "1", "--duration", "poetry"])
+
+
+def _cost_totals(environment: str, requests: int) -> dict[str, float]:
+    """`make cost ENV=... REQUESTS=...` runs `python -m cost`; its printed totals, parsed."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "cost", "--env", environment, "--requests", str(requests)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    totals = {}
+    for label in ("Fixed", "Workload", "TOTAL at list prices", "TOTAL with always-free", "MOST ONE DAY CAN COST"):
+        line = next(x for x in out.splitlines() if x.startswith(label))
+        totals[label] = float(line[72:].split()[0])
+    return totals
+
+
+def test_cost_goal_prod_at_design_workload():
+    totals = _cost_totals("prod", 1000)
+    assert totals["TOTAL at list prices"] <= 5.00
+    assert totals["TOTAL with always-free"] <= 2.00
+    # The worst day is bounded and includes the whole 3 USD daily Bedrock cap.
+    assert 3.00 < totals["MOST ONE DAY CAN COST"] < 100
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging"])
+def test_cost_goal_idle_environment(environment):
+    totals = _cost_totals(environment, 0)
+    assert totals["TOTAL at list prices"] <= 0.50
+    assert totals["Workload"] == 0

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cost.model import Deployment, FunctionSpec, estimate
+from cost.model import Deployment, FunctionSpec, estimate, load_prices, max_day
 
 ROOT = Path(__file__).resolve().parents[2]
-PRICES = json.loads((ROOT / "cost" / "prices-2026-11.json").read_text())
+PRICES = load_prices(ROOT / "cost" / "prices-2026-11.json")
 
 # The inputs stated in docs/observability-and-cost.md, "Worked example".
 EXAMPLE_DEPLOYMENT = Deployment(
@@ -96,9 +96,15 @@ def test_cost_model_reproduces_the_readme_worked_example():
     assert round(result.total_after_free, 4) == after_free
 
 
+def _custom_metrics(result) -> float:
+    return next(x.cost for x in result.lines if x.item.startswith("custom metrics"))
+
+
 def test_cost_model_traffic_part_scales_linearly_and_fixed_part_does_not():
     one, two = _example(requests=10_000), _example(requests=20_000)
-    assert two.variable == pytest.approx(2 * one.variable)
+    # Custom metrics are billed per stream published at all, not per request.
+    assert _custom_metrics(two) == _custom_metrics(one) == pytest.approx(1.80)
+    assert two.variable - _custom_metrics(two) == pytest.approx(2 * (one.variable - _custom_metrics(one)))
     assert two.fixed == pytest.approx(one.fixed)
     assert _example(requests=0).total == pytest.approx(one.fixed)
 
@@ -176,4 +182,41 @@ def test_cost_prices_file_is_dated_and_every_section_names_its_source():
     for name, section in PRICES.items():
         if name != "_meta":
             assert section["source"].startswith("https://"), name
+    # Bedrock's prices are the table the poetry function meters its calls with, not a copy.
+    raw = json.loads(path.read_text())
+    assert "models" not in raw["bedrock"] and raw["bedrock"]["table"] == "functions/poetry/bedrock_prices.json"
+    from functions.poetry.model_catalog import price_table
+
+    assert PRICES["bedrock"]["models"] == price_table()["models"]
+
+
+def test_cost_model_budgets_without_actions_are_free():
+    line = next(x for x in _example().lines if x.service == "Budgets")
+    assert (line.quantity, line.cost) == (1, 0.0)
+
+
+def test_cost_model_idle_environment_publishes_no_custom_metric():
+    line = next(x for x in _example(requests=0).lines if x.item.startswith("custom metrics"))
+    assert line.cost == 0 and not line.fixed
+
+
+def test_cost_model_max_day_is_cap_plus_throttled_traffic():
+    capped = replace(
+        EXAMPLE_DEPLOYMENT,
+        throttle_rate_rps=2.0,
+        reserved_concurrency={"poetry": 1, "thumbnail": 1},
+        daily_budget_usd=1.5,
+        max_tokens=900,
+        bedrock_models=("claude-haiku-4.5",),
+    )
+    lines = {x.item: x for x in max_day(deployment=capped, workload=EXAMPLE_WORKLOAD, prices=PRICES, fixed_per_month=0)}
+    assert lines["daily spend cap (POETRY_DAILY_BUDGET_USD)"].cost == 1.5
+    one_poem = (900 * 5.50 + 1000 * 1.10) / 1e6  # maxTokens out, the default 1,000 tokens in
+    assert lines["overshoot: 1 poems in flight at the cap"].cost == pytest.approx(one_poem)
+    assert lines["REST requests at 2/s all day"].quantity == 172_800
+    # Each function capped at 1 run all day: 0.5 GB + 0.25 GB for 86,400 s, far under 172,800 x 28 s.
+    gb_s = next(x for x in lines.values() if x.unit == "GB-s").quantity
+    assert gb_s == pytest.approx(86_400 * 0.75)
+    with pytest.raises(ValueError, match="unbounded"):
+        max_day(deployment=EXAMPLE_DEPLOYMENT, workload=EXAMPLE_WORKLOAD, prices=PRICES, fixed_per_month=0)
     assert len(sorted((ROOT / "cost").glob("prices-*.json"))) >= 1
