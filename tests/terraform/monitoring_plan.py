@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
 MONITORING = TERRAFORM / "modules" / "monitoring"
 SETTINGS = json.loads((ROOT / "functions" / "settings.json").read_text())
-CATALOG = json.loads((MONITORING / "custom_metrics.json").read_text())
+DASHBOARD_VARS = "../tests/terraform/fixtures/dashboard.tfvars"  # dashboard_enabled = true
 WORKSPACES = sorted(p.stem for p in (TERRAFORM / "environments").glob("*.tfvars"))
 
 
@@ -81,8 +81,10 @@ def root_variable(parsed: dict, name: str, workspace: str):
     return one(parsed, "variable", f"variable.{name}")["default"]
 
 
-def render_module(functions: dict[str, dict], *, namespace: str = "music-poetry-test") -> dict:
-    """Evaluate the monitoring module alone, called from a throwaway root with these functions."""
+def render_module(
+    functions: dict[str, dict], *, namespace: str = "music-poetry-test", bedrock_profiles: dict | None = None
+) -> dict:
+    """Evaluate the monitoring module alone (dashboard on), from a throwaway root with these functions."""
     with tempfile.TemporaryDirectory() as tmp:
         # A local module source must start with ./ or ../ (an absolute path is a registry address).
         source = os.path.relpath(MONITORING, tmp)
@@ -98,6 +100,8 @@ module "monitoring" {{
   functions         = {json.dumps(functions)}
   api_name          = "music-poetry-test-api"
   api_stage_name    = "Prod"
+  dashboard_enabled = true
+  bedrock_profiles  = {json.dumps(bedrock_profiles or {})}
 }}
 """)
         return tfparse.load_from_path(tmp)

@@ -82,7 +82,7 @@ def test_iam_grants_follow_the_design(full_stack):
     sids = _function_statements(plan)
     assert set(sids) == set(full_stack["settings"]["functions"])
     base = {"OwnLogGroup", "XRayWrite"}
-    assert set(sids["poetry"]) == base | {"BedrockInferenceProfiles", "BedrockModelsViaProfiles"}
+    assert set(sids["poetry"]) == base | {"BedrockInferenceProfiles", "BedrockModelsViaProfiles", "PoetryCounters"}
     assert set(sids["youtube"]) == base | {"InvokeFunctions", "CacheTable", "NamedSecrets"}
     for key in set(sids) - {"poetry", "youtube"}:
         assert set(sids[key]) == base, f"{key} gets only its log group and X-Ray"
@@ -103,23 +103,30 @@ def test_iam_grants_follow_the_design(full_stack):
 
 
 def test_iam_bedrock_only_allowed_profiles_and_their_models(full_stack):
-    poetry = _function_statements(full_stack["plan"])["poetry"]
+    plan = full_stack["plan"]
+    poetry = _function_statements(plan)["poetry"]
+    # The tagged application profiles (tfparse stands in each profile's id for its unknown ARN),
+    # never the untagged system profiles they copy.
+    applications = {p["id"]: p for p in items(plan, "aws_bedrock_inference_profile")}
+    assert [p["model_source"]["copy_from"] for p in applications.values()] == [
+        f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    ]
     profiles = poetry["BedrockInferenceProfiles"]
     assert profiles["actions"] == ["bedrock:InvokeModel"]
-    assert profiles["resources"] == [
-        f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
-        f"arn:aws:bedrock:{REGION}:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-    ]
+    assert profiles["resources"] == list(applications)
     models = poetry["BedrockModelsViaProfiles"]
     assert models["actions"] == ["bedrock:InvokeModel"]
-    assert {r.split("/")[-1] for r in models["resources"]} == {
-        "anthropic.claude-haiku-4-5-20251001-v1:0",
-        "anthropic.claude-sonnet-4-5-20250929-v1:0",
-    }
+    assert {r.split("/")[-1] for r in models["resources"]} == {"anthropic.claude-haiku-4-5-20251001-v1:0"}
     assert all(r.startswith("arn:aws:bedrock:us-") and "::foundation-model/" in r for r in models["resources"])
     (condition,) = as_list(models["condition"])
     assert condition["variable"] == "bedrock:InferenceProfileArn"
     assert condition["values"] == profiles["resources"]
+    counters = poetry["PoetryCounters"]
+    assert set(counters["actions"]) == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert counters["resources"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/music-poetry-dev-cache"]
+    (leading,) = as_list(counters["condition"])
+    assert (leading["test"], leading["variable"]) == ("ForAllValues:StringLike", "dynamodb:LeadingKeys")
+    assert leading["values"] == ["spend#*", "client#*"]
 
 
 def test_iam_poet_allow_list_equals_granted_profiles(plan, workspace):
@@ -127,5 +134,6 @@ def test_iam_poet_allow_list_equals_granted_profiles(plan, workspace):
     poetry = one_by_function(plan, "aws_lambda_function")["poetry"]
     allowed = poetry["environment"]["variables"]["ALLOWED_MODELS"].split(",")
     profiles = _function_statements(plan)["poetry"]["BedrockInferenceProfiles"]
-    granted = [arn.split("inference-profile/", 1)[1] for arn in as_list(profiles["resources"])]
-    assert sorted(allowed) == sorted(granted)
+    assert sorted(allowed) == sorted(as_list(profiles["resources"]))
+    sources = json.loads(poetry["environment"]["variables"]["BEDROCK_PROFILE_SOURCES"])
+    assert sorted(sources) == sorted(allowed)  # each allowed profile names the model it copies

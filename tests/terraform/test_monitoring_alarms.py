@@ -52,7 +52,13 @@ def test_monitoring_alarms_per_function_use_the_workspace_thresholds(workspace):
     duration_pct = root_variable(parsed, "alarm_duration_percent_of_timeout", workspace)
     throttles = root_variable(parsed, "alarm_throttles_threshold", workspace)
     functions = lambda_functions(parsed)
-    assert len(alarms) == 3 * len(functions) + 1
+    enabled = root_variable(parsed, "function_alarms_enabled", workspace)
+    # Every alarm the design names in prod; dev and staging keep the API and Bedrock alarms only.
+    assert enabled is (workspace == "prod")
+    assert len(alarms) == (3 * len(functions) if enabled else 0) + 2
+    if not enabled:
+        assert set(alarms) == {f"music-poetry-{workspace}-api-5xx-rate", f"music-poetry-{workspace}-bedrock-spend-hour"}
+        return
     for key, fn in functions.items():
         name = fn["function_name"]
         rate = alarms[f"music-poetry-{workspace}-{key}-error-rate"]
@@ -106,6 +112,7 @@ def test_monitoring_alarms_notify_the_topic_and_recover(workspace):
 def test_monitoring_thresholds_and_email_follow_the_variables():
     parsed = plan_with_vars(
         "staging",
+        "function_alarms_enabled = true\n"
         "alarm_error_rate_percent = 2\nalarm_duration_percent_of_timeout = 50\n"
         "alarm_throttles_threshold = 3\nalarm_api_5xx_rate_percent = 1\n"
         'alarm_email = "ops@example.com"\n',
@@ -124,6 +131,7 @@ def test_monitoring_topic_policy_lets_cloudwatch_and_budgets_publish():
     parsed = plan("prod")
     document = one(parsed, "aws_iam_policy_document", "module.monitoring.data.aws_iam_policy_document.alarms_topic")
     granted = {}
+    assert len(_blocks(document["statement"])) == 1  # one statement serves both services
     for statement in _blocks(document["statement"]):
         principals = _blocks(statement["principals"])
         for principal in principals:
@@ -134,15 +142,40 @@ def test_monitoring_topic_policy_lets_cloudwatch_and_budgets_publish():
 
 
 def _module_source_alarms() -> dict[str, list[dict]]:
-    """metric_query blocks as written (tfparse hides their ids)."""
-    with open(MONITORING / "main.tf") as handle:
+    """Static metric_query blocks as written (tfparse hides their ids)."""
+    with open(MONITORING / "alarms.tf") as handle:
         parsed = hcl2.load(handle)
     out = {}
     for block in parsed["resource"]:
         for name, body in block.get('"aws_cloudwatch_metric_alarm"', {}).items():
-            if "metric_query" in body:
+            if "metric_query" in body and "dynamic" not in body:
                 out[name.strip('"')] = body["metric_query"]
     return out
+
+
+def _bedrock_ids(alarm: dict) -> list[dict]:
+    """The Bedrock alarm's query ids: its expression, then one per dynamic key (sorted), as the
+    module writes them (in_<alias>, out_<alias>)."""
+    [math] = [q for q in _blocks(alarm["metric_query"]) if "expression" in q]
+    keys = sorted(set(re.findall(r"\b((?:in|out)_[a-z]+)\b", math["expression"])))
+    return [{"id": '"spend_usd"'}] + [{"id": f'"{k}"'} for k in keys]
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_monitoring_bedrock_spend_alarm_prices_the_profiles_tokens(workspace):
+    parsed = plan(workspace)
+    alarm = _alarms(parsed)[f"music-poetry-{workspace}-bedrock-spend-hour"]
+    [profile] = resources(parsed, "aws_bedrock_inference_profile")
+    queries = _blocks(alarm["metric_query"])
+    [math] = [q for q in queries if "expression" in q]
+    # Haiku 4.5 list prices from functions/poetry/bedrock_prices.json, per million tokens.
+    assert math["expression"] == "(in_haiku * 1.1 + out_haiku * 5.5) / 1000000" and math["return_data"] is True
+    metrics = [q["metric"] for q in queries if "metric" in q]
+    assert sorted(m["metric_name"] for m in metrics) == ["InputTokenCount", "OutputTokenCount"]
+    assert all(m["namespace"] == "AWS/Bedrock" and m["period"] == 3600 and m["stat"] == "Sum" for m in metrics)
+    assert all(m["dimensions"] == {"ModelId": profile["id"]} for m in metrics)  # tfparse's stand-in for the ARN
+    daily = root_variable(parsed, "poetry_daily_budget_usd", workspace)
+    assert alarm["threshold"] == daily / 2 and alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
 
 
 def test_monitoring_metric_math_ids_are_defined_and_one_returns_data():
@@ -210,9 +243,13 @@ def test_monitoring_alarms_accepted_by_moto_put_metric_alarm(workspace):
         cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
         for alarm in rendered:
             kind = re.search(r"aws_cloudwatch_metric_alarm\.(\w+)", alarm["__tfmeta"]["path"]).group(1)
-            cloudwatch.put_metric_alarm(**_put_metric_alarm_args(alarm, source.get(kind)))
+            written = _bedrock_ids(alarm) if kind == "bedrock_spend" else source.get(kind)
+            cloudwatch.put_metric_alarm(**_put_metric_alarm_args(alarm, written))
         stored = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
     assert set(stored) == {a["alarm_name"] for a in rendered}
     assert {name: a["Threshold"] for name, a in stored.items()} == {a["alarm_name"]: a["threshold"] for a in rendered}
-    rate = stored[f"music-poetry-{workspace}-poetry-error-rate"]
-    assert {m["Id"] for m in rate["Metrics"]} == {"error_rate", "errors", "invocations"}
+    spend = stored[f"music-poetry-{workspace}-bedrock-spend-hour"]
+    assert {m["Id"] for m in spend["Metrics"]} == {"spend_usd", "in_haiku", "out_haiku"}
+    if workspace == "prod":
+        rate = stored[f"music-poetry-{workspace}-poetry-error-rate"]
+        assert {m["Id"] for m in rate["Metrics"]} == {"error_rate", "errors", "invocations"}

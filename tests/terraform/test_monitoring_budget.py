@@ -1,11 +1,12 @@
-"""The monthly cost budget as Terraform evaluates it per workspace, then created in moto's
-AWS Budgets from exactly those parameters (translated the way the provider does)."""
+"""The monthly cost budget as Terraform evaluates it per workspace (filtered on that workspace's
+own Environment tag), then created in moto's AWS Budgets from exactly those parameters
+(translated the way the provider does)."""
 
 from __future__ import annotations
 
 import boto3
 import pytest
-from monitoring_plan import WORKSPACES, one, plan, plan_with_vars, root_variable
+from monitoring_plan import WORKSPACES, one, plan, plan_with_vars, resources, root_variable
 from moto import mock_aws
 
 ACCOUNT = "123456789012"
@@ -59,17 +60,20 @@ def test_monitoring_budget_limit_defaults_to_5_usd():
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
-def test_monitoring_budget_is_monthly_cost_on_the_project_tag(workspace):
+def test_monitoring_budget_is_monthly_cost_on_the_environment_tag(workspace):
     parsed = plan(workspace)
     budget = _budget(parsed)
-    project = one(parsed, "provider", "provider.aws")["default_tags"]["tags"]["Project"]
-    assert project == root_variable(parsed, "project", workspace)
+    tags = one(parsed, "provider", "provider.aws")["default_tags"]["tags"]
+    assert tags["Environment"] == workspace  # every resource of this workspace carries it
     assert (budget["budget_type"], budget["time_unit"], budget["limit_unit"]) == ("COST", "MONTHLY", "USD")
     assert float(budget["limit_amount"]) == root_variable(parsed, "budget_limit_usd", workspace)
     assert budget["name"] == f"music-poetry-{workspace}-monthly-cost"
     # Provider 6.x: a cost_filter block; tags are "user:<key>$<value>" as in Cost Explorer.
     cost_filter = budget["cost_filter"]
-    assert (cost_filter["name"], cost_filter["values"]) == ("TagKeyValue", [f"user:Project${project}"])
+    assert (cost_filter["name"], cost_filter["values"]) == ("TagKeyValue", [f"user:Environment${workspace}"])
+    # ... and so do the Bedrock application profiles, the largest cost.
+    for profile in resources(parsed, "aws_bedrock_inference_profile"):
+        assert profile["tags"]["Environment"] == workspace and profile["tags"]["Project"] == "music-poetry"
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
@@ -98,7 +102,7 @@ def test_monitoring_budget_created_in_moto_from_the_planned_parameters(workspace
         stored = client.describe_budget(AccountId=ACCOUNT, BudgetName=budget["name"])["Budget"]
         notes = client.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName=budget["name"])["Notifications"]
     assert stored["BudgetLimit"] == {"Amount": "5", "Unit": "USD"}
-    assert stored["CostFilters"] == {"TagKeyValue": ["user:Project$music-poetry"]}
+    assert stored["CostFilters"] == {"TagKeyValue": [f"user:Environment${workspace}"]}
     assert (stored["TimeUnit"], stored["BudgetType"]) == ("MONTHLY", "COST")
     assert stored["CostTypes"] == {"IncludeCredit": False, "IncludeRefund": False}
     assert sorted((n["NotificationType"], n["Threshold"]) for n in notes) == [("ACTUAL", 80.0), ("FORECASTED", 100.0)]
@@ -118,8 +122,7 @@ def test_monitoring_budget_follows_limit_and_email_variables():
         )
 
 
-def test_monitoring_cost_allocation_tag_is_activated_only_on_request():
-    assert "aws_ce_cost_allocation_tag" not in plan("dev")
-    parsed = plan_with_vars("dev", "activate_cost_allocation_tag = true\n")
-    tag = one(parsed, "aws_ce_cost_allocation_tag", "module.budget.")
-    assert (tag["tag_key"], tag["status"]) == ("Project", "Active")
+def test_monitoring_cost_allocation_tags_are_left_to_the_bootstrap():
+    # Activation is account-wide (terraform/bootstrap); a workspace that also managed it would fight it.
+    for workspace in WORKSPACES:
+        assert "aws_ce_cost_allocation_tag" not in plan(workspace)

@@ -1,5 +1,6 @@
-"""The dashboard body Terraform would send, per workspace: valid, complete, pointing at metrics
-and functions that exist, and accepted by CloudWatch's PutDashboard (moto)."""
+"""The dashboard body Terraform would send, per workspace with the dashboard turned on: valid,
+complete, built from free built-in metrics only, pointing at functions, the API and Bedrock
+profiles that exist, and accepted by CloudWatch's PutDashboard (moto). Off by default."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ import re
 import boto3
 import pytest
 from monitoring_plan import (
-    CATALOG,
+    DASHBOARD_VARS,
     SETTINGS,
     WORKSPACES,
     dashboard_body,
     dashboard_problems,
-    emitted_metric_names,
     lambda_functions,
     metric_rows,
     one,
@@ -26,7 +26,38 @@ from moto import mock_aws
 
 LAMBDA_METRICS = {"Invocations", "Errors", "Duration", "Throttles", "ConcurrentExecutions"}
 API_METRICS = {"Count", "4XXError", "5XXError", "Latency"}
-ALL_SERVICES = sorted({widget["service"] for widget in CATALOG["widgets"]})
+BEDROCK_METRICS = {"InputTokenCount", "OutputTokenCount", "Invocations", "InvocationThrottles"}
+FREE_NAMESPACES = {"AWS/Lambda", "AWS/ApiGateway", "AWS/Bedrock"}
+
+
+def dashboard_plan(workspace: str) -> dict:
+    return plan(workspace, DASHBOARD_VARS)
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_monitoring_dashboard_is_opt_in(workspace):
+    parsed = plan(workspace)
+    assert resources(parsed, "aws_cloudwatch_dashboard") == []  # 3.00 USD a month: off unless asked
+    assert one(parsed, "output", "output.dashboard_url")["value"] is None
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_monitoring_dashboard_reads_only_free_metrics(workspace):
+    namespaces = {ns for _t, ns, _m, _d, _o in metric_rows(dashboard_body(dashboard_plan(workspace)))}
+    assert namespaces == FREE_NAMESPACES
+    body = json.dumps(dashboard_body(dashboard_plan(workspace)))
+    assert "SEARCH(" not in body and f'music-poetry-{workspace}"' not in body
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_monitoring_dashboard_bedrock_widgets_use_the_planned_profiles(workspace):
+    parsed = dashboard_plan(workspace)
+    profiles = {p["name"].rsplit("-", 1)[1]: p["id"] for p in resources(parsed, "aws_bedrock_inference_profile")}
+    assert set(profiles) == {"haiku"}  # Haiku only unless a workspace opts into more
+    rows = [(m, d) for _t, ns, m, d, _o in metric_rows(dashboard_body(parsed)) if ns == "AWS/Bedrock"]
+    assert {m for m, _d in rows} == BEDROCK_METRICS
+    # tfparse stands in the profile's id for its unknown ARN, the ModelId the calls name.
+    assert {d["ModelId"] for _m, d in rows} == set(profiles.values())
 
 
 def test_monitoring_workspaces_are_the_three_environments():
@@ -35,14 +66,14 @@ def test_monitoring_workspaces_are_the_three_environments():
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
 def test_monitoring_dashboard_body_is_valid_json_on_the_grid(workspace):
-    body = dashboard_body(plan(workspace))
+    body = dashboard_body(dashboard_plan(workspace))
     assert dashboard_problems(body) == []
     assert {w["type"] for w in body["widgets"]} == {"text", "metric", "log"}
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
 def test_monitoring_dashboard_watches_every_function_in_settings(workspace):
-    parsed = plan(workspace)
+    parsed = dashboard_plan(workspace)
     planned = lambda_functions(parsed)
     assert sorted(planned) == sorted(SETTINGS["functions"])  # functions come from settings.json
     shown: dict[str, set] = {}
@@ -68,7 +99,7 @@ def test_monitoring_dashboard_watches_every_function_in_settings(workspace):
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
 def test_monitoring_dashboard_api_widgets_use_the_planned_api_and_stage(workspace):
-    parsed = plan(workspace)
+    parsed = dashboard_plan(workspace)
     api = one(parsed, "aws_api_gateway_rest_api")["name"]
     stage = one(parsed, "aws_api_gateway_stage")["stage_name"]
     rows = [
@@ -82,35 +113,8 @@ def test_monitoring_dashboard_api_widgets_use_the_planned_api_and_stage(workspac
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
-def test_monitoring_dashboard_custom_metrics_are_emitted_by_their_function(workspace):
-    parsed = plan(workspace)
-    planned = lambda_functions(parsed)
-    namespaces = {fn["environment"]["variables"]["POWERTOOLS_METRICS_NAMESPACE"] for fn in planned.values()}
-    assert namespaces == {f"music-poetry-{workspace}"}
-    custom = [
-        (ns, metric, dims)
-        for _t, ns, metric, dims, _o in metric_rows(dashboard_body(parsed))
-        if not ns.startswith("AWS/")
-    ]
-    assert custom, "no custom metric on the dashboard"
-    for namespace, metric, dims in custom:
-        assert namespace in namespaces
-        service = dims["service"]
-        assert service in planned and set(dims) == {"service"}
-        assert planned[service]["environment"]["variables"]["POWERTOOLS_SERVICE_NAME"] == service
-        assert metric in emitted_metric_names(service), f"{service} never emits {metric}"
-
-
-def test_monitoring_catalog_metrics_of_deployed_functions_are_emitted():
-    for widget in CATALOG["widgets"]:
-        if widget["service"] in SETTINGS["functions"]:
-            missing = set(widget["metrics"]) - emitted_metric_names(widget["service"])
-            assert not missing, f"{widget['service']} does not emit {sorted(missing)}"
-
-
-@pytest.mark.parametrize("workspace", WORKSPACES)
 def test_monitoring_dashboard_logs_widget_reads_every_function_log_group(workspace):
-    parsed = plan(workspace)
+    parsed = dashboard_plan(workspace)
     body = dashboard_body(parsed)
     [logs] = [w for w in body["widgets"] if w["type"] == "log"]
     sources = re.findall(r"SOURCE '([^']+)'", logs["properties"]["query"])
@@ -123,7 +127,7 @@ def test_monitoring_dashboard_logs_widget_reads_every_function_log_group(workspa
 
 @pytest.mark.parametrize("workspace", WORKSPACES)
 def test_monitoring_dashboard_accepted_by_moto_put_dashboard(workspace):
-    parsed = plan(workspace)
+    parsed = dashboard_plan(workspace)
     dashboard = one(parsed, "aws_cloudwatch_dashboard", "module.monitoring.")
     with mock_aws():
         cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
@@ -136,24 +140,25 @@ def test_monitoring_dashboard_accepted_by_moto_put_dashboard(workspace):
 
 
 def test_monitoring_dashboard_name_matches_the_root_output():
-    parsed = plan("dev")
+    parsed = dashboard_plan("dev")
     url = one(parsed, "output", "output.dashboard_url")["value"]
     assert url.endswith("#dashboards/dashboard/" + one(parsed, "aws_cloudwatch_dashboard")["dashboard_name"])
 
 
-def test_monitoring_module_renders_every_catalog_widget_when_all_functions_exist():
-    # youtube and analysis may not be in settings.json yet: render the module with all of them.
-    functions = {key: {"name": f"music-poetry-test-{key}", "timeout": 10} for key in ALL_SERVICES}
-    body = dashboard_body(render_module(functions))
+def test_monitoring_module_draws_one_bedrock_widget_per_profile():
+    functions = {key: {"name": f"music-poetry-test-{key}", "timeout": 10} for key in SETTINGS["functions"]}
+    prices = {"input_per_million_tokens": 1.1, "output_per_million_tokens": 5.5}
+    profiles = {
+        alias: {"arn": f"arn:aws:bedrock:us-east-1:1:application-inference-profile/{alias}", **prices}
+        for alias in ("haiku", "sonnet")
+    }
+    body = dashboard_body(render_module(functions, bedrock_profiles=profiles))
     assert dashboard_problems(body) == []
-    titles = {w["properties"].get("title") for w in body["widgets"]}
-    assert {widget["title"] for widget in CATALOG["widgets"]} <= titles
-    [failures] = [w for w in body["widgets"] if w["properties"].get("title") == "youtube: YouTubeFailure by reason"]
-    [[search]] = failures["properties"]["metrics"]
-    assert search["expression"] == (
-        'SEARCH(\'{"music-poetry-test",reason,service} MetricName="YouTubeFailure" service="youtube"\', \'Sum\', 300)'
-    )
-    assert search["label"] == "${PROP('Dim.reason')}"
+    titles = [w["properties"]["title"] for w in body["widgets"] if "Bedrock" in w["properties"].get("title", "")]
+    assert len(titles) == 2
+    assert {d["ModelId"] for _t, ns, _m, d, _o in metric_rows(body) if ns == "AWS/Bedrock"} == {
+        p["arn"] for p in profiles.values()
+    }
 
 
 def test_monitoring_module_dashboard_follows_the_function_set():
@@ -165,7 +170,7 @@ def test_monitoring_module_dashboard_follows_the_function_set():
 
 def test_monitoring_dashboard_checker_catches_broken_bodies():
     # The structural checker must fail on the mistakes it exists for.
-    good = dashboard_body(plan("dev"))
+    good = dashboard_body(dashboard_plan("dev"))
     broken = json.loads(json.dumps(good))
     metric_widget = next(w for w in broken["widgets"] if w["properties"].get("title") == "API: 4XXError and 5XXError")
     metric_widget["x"] = 20  # now overlaps its neighbour and leaves the grid

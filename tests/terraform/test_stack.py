@@ -123,7 +123,7 @@ def test_stack_outputs(plan, workspace):
     assert values["output.api_endpoint"]["__attribute__"] == "module.api.invoke_url"
     assert values["module.api.output.invoke_url"]["__attribute__"] == "aws_api_gateway_stage.this.invoke_url"
     assert values["output.function_names"] == {k: f"music-poetry-{workspace}-{k}" for k in settings()["functions"]}
-    assert values["output.dashboard_url"].endswith(f"#dashboards/dashboard/music-poetry-{workspace}")
+    assert values["output.dashboard_url"] is None  # the dashboard is opt-in (dashboard_enabled)
 
 
 def test_stack_locals_for_monitoring(plan, workspace):
