@@ -1,8 +1,9 @@
 """One invocation of each function, as Lambda would run it: the EMF documents it prints and its
-JSON log lines. The metric names and dimension sets must be the ones the dashboard queries
-(terraform/modules/monitoring/custom_metrics.json), in the namespace Terraform sets
-(POWERTOOLS_METRICS_NAMESPACE), and the log lines must carry service, cold_start and the API
-Gateway request id as correlation id."""
+JSON log lines. Custom metrics are paid per stream, so a function may publish only what
+`make cost` counts for it (cost.deployment.emitted_metrics) - today only youtube's
+YouTubeFailure by reason - in the namespace Terraform sets (POWERTOOLS_METRICS_NAMESPACE).
+What used to be a metric is a log field, and the log lines carry service, cold_start and the
+API Gateway request id as correlation id."""
 
 from __future__ import annotations
 
@@ -15,23 +16,18 @@ from fake_upstreams import FakeUpstream, converse_ok
 from json_lines import json_lines
 from youtube_schema import NoSecrets as _NoSecrets
 
+from cost.deployment import emitted_metrics
 from functions.common.observability import metrics_for
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = json.loads((ROOT / "terraform" / "modules" / "monitoring" / "custom_metrics.json").read_text())
 SETTINGS = json.loads((ROOT / "functions" / "settings.json").read_text())
 NAMESPACE = "music-poetry-dev"  # what Terraform sets in the dev workspace (tests/terraform checks it)
 JPEG = (ROOT / "tests" / "fixtures" / "thumbnail.jpg").read_bytes()
 
 
-def _dashboard_dimensions(service: str) -> dict[str, list[str]]:
-    """Metric name -> the dimension set the dashboard queries for it."""
-    out = {}
-    for widget in CATALOG["widgets"]:
-        if widget["service"] == service:
-            dims = ["service"] + ([widget["split_by"]] if widget["split_by"] else [])
-            out.update({metric: dims for metric in widget["metrics"]})
-    return out
+def _counted(service: str) -> set[str]:
+    """The metric streams `make cost` prices for this function."""
+    return set(emitted_metrics(ROOT / "functions" / service, exclude=set()))
 
 
 class Invocation:
@@ -63,16 +59,20 @@ class Invocation:
         return out
 
 
-def _assert_dashboard_metrics(run: Invocation, service: str, expected: set[str]) -> None:
+def _assert_metrics(run: Invocation, service: str, expected: set[str]) -> None:
     emitted = run.metrics()
-    wanted = _dashboard_dimensions(service)
-    assert expected <= set(wanted), "the scenario expects metrics the dashboard does not show"
+    assert set(emitted) == expected, f"{service} emitted {sorted(emitted)}, expected {sorted(expected)}"
+    assert expected <= _counted(service), "a metric make cost does not price"
     for name in expected:
-        assert name in emitted, f"{service} emitted no {name}; it emitted {sorted(emitted)}"
         namespace, dimension_sets, doc = emitted[name]
-        assert namespace == NAMESPACE
-        assert wanted[name] in dimension_sets, f"{name}: dashboard queries {wanted[name]}, EMF has {dimension_sets}"
-        assert doc["service"] == service
+        assert namespace == NAMESPACE and doc["service"] == service
+        assert ["service", "reason"] in dimension_sets if name == "YouTubeFailure" else True
+
+
+def _log(run: Invocation, message: str) -> dict:
+    found = [line for line in run.logs if line.get("message") == message]
+    assert found, f"no log line {message!r}: {[line.get('message') for line in run.logs]}"
+    return found[0]
 
 
 def _assert_correlated_logs(run: Invocation, service: str, event: dict) -> None:
@@ -96,8 +96,8 @@ def test_monitoring_emf_poetry_offline(monkeypatch, capsys, rest_event, lambda_c
     run = Invocation(handler, monkeypatch, capsys)
     event = rest_event(body={"audioFeatures": {"tempo": 100}, "persona": "zen", "language": "en"})
     assert run(event, lambda_context)["statusCode"] == 200
-    _assert_dashboard_metrics(run, "poetry", {"PoemLatency"})
-    assert "BedrockInputTokens" not in run.metrics()  # the offline poet uses no Bedrock tokens
+    _assert_metrics(run, "poetry", set())
+    assert "latency_ms" in _log(run, "poem written")
     _assert_correlated_logs(run, "poetry", event)
 
 
@@ -117,9 +117,10 @@ def test_monitoring_emf_poetry_bedrock_tokens(monkeypatch, capsys, rest_event, l
     finally:
         fake.close()
         bedrock._client.cache_clear()
-    _assert_dashboard_metrics(run, "poetry", {"PoemLatency", "BedrockInputTokens", "BedrockOutputTokens"})
-    doc = run.metrics()["BedrockInputTokens"][2]
-    assert (doc["BedrockInputTokens"], doc["BedrockOutputTokens"]) == ([321], [123])  # Powertools writes lists
+    _assert_metrics(run, "poetry", set())  # tokens are in AWS/Bedrock, free
+    usage = _log(run, "poem written")
+    assert (usage["input_tokens"], usage["output_tokens"]) == (321, 123)
+    assert usage["cost_usd"] == round((321 * 1.10 + 123 * 5.50) / 1e6, 6)  # Haiku 4.5 list prices
     _assert_correlated_logs(run, "poetry", event)
 
 
@@ -140,8 +141,8 @@ def test_monitoring_emf_thumbnail(monkeypatch, capsys, rest_event, lambda_contex
         query={"url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"},
     )
     assert run(event, lambda_context)["statusCode"] == 200
-    _assert_dashboard_metrics(run, "thumbnail", {"ThumbnailBytes"})
-    assert run.metrics()["ThumbnailBytes"][2]["ThumbnailBytes"] == [len(JPEG)]
+    _assert_metrics(run, "thumbnail", set())
+    assert _log(run, "thumbnail served")["bytes"] == len(JPEG)
     _assert_correlated_logs(run, "thumbnail", event)
 
 
@@ -159,7 +160,7 @@ def _youtube_deps(handler, tmp_path, inner, extractor_factory):
     from functions.youtube.service import Deps
     from functions.youtube.telemetry import Telemetry
 
-    telemetry = Telemetry(handler.metrics)
+    telemetry = Telemetry(handler.metrics, logger=handler.logger)
     return Deps(
         settings=Settings(work_root=tmp_path / "work", analyzer_version="1.0.0"),
         cache=SafeCache(inner, logger=handler.logger, on_error=telemetry.cache_error),
@@ -185,7 +186,8 @@ def test_monitoring_emf_youtube_cache_hit(monkeypatch, capsys, rest_event, lambd
         method="GET", path="/api/youtube/audio-with-analysis", body=None, query={"url": "https://youtu.be/BaW_jenozKc"}
     )
     assert run(event, lambda_context)["statusCode"] == 200
-    _assert_dashboard_metrics(run, "youtube", {"CacheHit"})
+    _assert_metrics(run, "youtube", set())
+    assert _log(run, "analysis cache lookup")["cache_hit"] is True
     assert all(line["correlation_id"] == event["requestContext"]["requestId"] for line in run.logs)
 
 
@@ -205,8 +207,10 @@ def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(
         method="GET", path="/api/youtube/audio-with-analysis", body=None, query={"url": "https://youtu.be/BaW_jenozKc"}
     )
     assert run(event, lambda_context)["statusCode"] == 503
-    _assert_dashboard_metrics(run, "youtube", {"CacheError", "CacheMiss", "YouTubeFailure"})
+    _assert_metrics(run, "youtube", {"YouTubeFailure"})  # no free metric tells refusals apart
     assert run.metrics()["YouTubeFailure"][2]["reason"] == "refused"
+    assert _log(run, "analysis cache lookup")["cache_hit"] is False
+    assert _log(run, "analysis cache error")["cache_error"] in ("get", "put")
     _assert_correlated_logs(run, "youtube", event)
 
 
@@ -227,7 +231,8 @@ def test_monitoring_emf_analysis(monkeypatch, capsys, lambda_context):
     run = Invocation(handler, monkeypatch, capsys)
     result = run({"audio": audio, "format": "wav", "source": {"type": "test"}}, lambda_context)
     assert "analysis" in result, result
-    _assert_dashboard_metrics(run, "analysis", {"AnalysisSeconds"})
+    _assert_metrics(run, "analysis", set())  # Lambda's Duration says the same, free
+    assert _log(run, "analysed")["elapsed"] > 0
     # Invoked directly by youtube, not through API Gateway: no request id to correlate with.
     assert run.logs and all(line["service"] == "analysis" and "cold_start" in line for line in run.logs)
     assert audio[:64] not in json.dumps(run.logs)  # the audio never reaches the log
@@ -239,4 +244,3 @@ COVERED = {"poetry", "thumbnail", "youtube", "analysis"}  # functions with an EM
 @pytest.mark.parametrize("function", sorted(SETTINGS["functions"]))
 def test_monitoring_emf_scenario_exists_for_each_function(function):
     assert function in COVERED, f"add an EMF scenario for {function} to this file"
-    assert _dashboard_dimensions(function), f"the dashboard shows no custom metric of {function}"

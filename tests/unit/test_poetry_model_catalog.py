@@ -8,7 +8,6 @@ from functions.poetry.bedrock import MAX_TOKENS, BedrockProvider
 from functions.poetry.model_catalog import ModelCatalog, geography
 from functions.poetry.poem import PoemRequest
 
-
 HAIKU_US = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET_US = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 

@@ -52,7 +52,7 @@ def deps(tmp_path, monkeypatch):
         cache=SafeCache(EmbeddedCache(ttl_days=1), logger=logging.getLogger("t")),
         invoker=NoInvoke(),
         secrets=NoSecrets(),
-        telemetry=Telemetry(handler.metrics),
+        telemetry=Telemetry(handler.metrics, logger=handler.logger),
         logger=handler.logger,
         ffmpeg=lambda: "ffmpeg",
         extractor_factory=NoDownload(),
@@ -92,24 +92,30 @@ def test_youtube_handler_bad_url_is_400(deps, rest_event, lambda_context, path, 
     component_validator("Error")(body)
 
 
-def test_youtube_handler_cache_hit_skips_download_and_analysis(deps, rest_event, lambda_context, capsys):
+def test_youtube_handler_cache_hit_skips_download_and_analysis(deps, rest_event, lambda_context, capsys, monkeypatch):
+    lookups = []
+    monkeypatch.setattr(deps.telemetry, "cache", lambda hit: lookups.append(hit))
     deps.cache.put("BaW_jenozKc", "1.0.0", {"videoInfo": VIDEO, "analysis": ANALYSIS})
     status, headers, body = _get(rest_event, lambda_context, "/api/youtube/audio-with-analysis", URL)
     assert status == 200 and headers["X-Cache"] == "Hit"
     assert body == {"success": True, "videoInfo": VIDEO, "analysis": ANALYSIS}
     component_validator("AudioWithAnalysisResponse")(body)
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert any("CacheHit" in line for line in emf)
+    assert lookups == [True] and not any("CacheHit" in m for m in emf)  # a log field, not a paid metric
 
 
-def test_youtube_handler_cache_miss_out_of_time_is_504_and_leaves_no_dir(deps, rest_event, lambda_context, capsys):
+def test_youtube_handler_cache_miss_out_of_time_is_504_and_leaves_no_dir(
+    deps, rest_event, lambda_context, capsys, monkeypatch
+):
+    lookups = []
+    monkeypatch.setattr(deps.telemetry, "cache", lambda hit: lookups.append(hit))
     lambda_context._remaining = 5_000  # less than the extraction budget plus the reserve
     status, _headers, body = _get(rest_event, lambda_context, "/api/youtube/audio-with-analysis", URL)
     assert status == 504
     assert "extraction" in body["details"]
     assert list((deps.settings.work_root).iterdir()) == []
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert any(m.get("CacheMiss") for m in emf)
+    assert lookups == [False]
     assert any(m.get("YouTubeFailure") and m.get("reason") == "deadline" for m in emf)
 
 
