@@ -1,5 +1,7 @@
-# Cost model (issue 9): `make cost ENV=dev REQUESTS=10000` prints the expected monthly cost of
-# one environment with its breakdown. COST_ARGS passes more options, e.g.
+# Cost model: `make cost ENV=dev REQUESTS=10000` prints the expected monthly cost of one
+# environment with its breakdown, the fixed and workload parts, the total with and without the
+# always-free allowances, and the most one day can cost under the spend cap and the API
+# throttle (docs/observability-and-cost.md). COST_ARGS passes more options, e.g.
 # COST_ARGS="--duration poetry=2400 --worst-case" (see `python -m cost --help`).
 
 ENV ?=
