@@ -166,6 +166,12 @@ class EmbeddedCounters:
         return None
 
 
+_CLIENT_REFUSALS = {
+    "day": ("Too many poems today", "At most {} poems a day per client; try again after 00:00 UTC"),
+    "minute": ("Too many poems this minute", "At most {} poems a minute per client"),
+}
+
+
 class SpendGuard:
     """Admits or refuses a poem before any provider runs, and meters what Bedrock billed."""
 
@@ -200,19 +206,15 @@ class SpendGuard:
                 expires_at=int(now) + seconds_to_next_day(now) + 3600,
             ),
         )
-        if refused == "day":
-            raise TooManyRequests(
-                "Too many poems today",
-                f"At most {limits.client_per_day} poems a day per client; try again after 00:00 UTC",
-                reason="client_day_limit",
-                retry_after_s=seconds_to_next_day(now),
+        if refused:
+            per, retry_after = (
+                (limits.client_per_day, seconds_to_next_day(now))
+                if refused == "day"
+                else (limits.client_per_minute, seconds_to_next_minute(now))
             )
-        if refused == "minute":
+            message, details = _CLIENT_REFUSALS[refused]
             raise TooManyRequests(
-                "Too many poems this minute",
-                f"At most {limits.client_per_minute} poems a minute per client",
-                reason="client_minute_limit",
-                retry_after_s=seconds_to_next_minute(now),
+                message, details.format(per), reason=f"client_{refused}_limit", retry_after_s=retry_after
             )
 
     def record(self, usd: float) -> None:
