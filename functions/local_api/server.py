@@ -308,6 +308,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code, message=None, explain=None):
         # http.server's own errors (bad request line, oversized headers): JSON, never HTML.
         self.close_connection = True
+        if not str(self.request_version).startswith("HTTP/1."):  # unparsed: still send a status line
+            self.request_version = "HTTP/1.1"
         phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
         self._write(*self.gateway.gateway_error(code, phrase, message or explain or phrase))
 
