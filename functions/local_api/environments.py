@@ -4,7 +4,8 @@ Each function has a pool. An invocation takes an idle environment (a warm start)
 new one (a cold start) while the pool is below the function's concurrency; beyond it, Lambda
 throttles. An environment runs one invocation at a time. One whose invocation overran its
 timeout is discarded: Lambda stops it, so its late result reaches nobody and it never serves
-again. Python cannot stop a thread, so the discarded thread finishes in the background and
+again. (When API Gateway's 29 s gives up first, the environment stays busy until the
+invocation ends or reaches its own timeout, as in Lambda.) Python cannot stop a thread, so the discarded thread finishes in the background and
 then exits; it no longer counts against the concurrency, as in Lambda.
 
 Environments share this process and its imported modules (one import per function), so a
@@ -94,7 +95,7 @@ class Environment:
             invocation.started.set()
         if invocation.abandoned:
             log.warning(
-                "%s environment %d finished request %s after it was discarded; its result is ignored",
+                "%s environment %d finished request %s after the gateway stopped waiting; its result is ignored",
                 self.function,
                 self.number,
                 invocation.request_id,

@@ -181,12 +181,13 @@ class Gateway:
             finished = invocation.done.wait(max(0.0, min(function_end, integration_end) - time.monotonic()))
         if not finished:
             invocation.abandoned = True
-            pool.discard(environment)
-            function_timed_out = invocation.started_at and function_end <= integration_end
-            log.info(report_line(invocation, environment, finished_at=time.monotonic(), status="timeout"))
-            if function_timed_out:  # Lambda stops the function: a function error, so 502
+            if invocation.started_at and function_end <= integration_end:  # Lambda stops the function
+                pool.discard(environment)
+                log.info(report_line(invocation, environment, finished_at=time.monotonic(), status="timeout"))
                 log.error("%s Task timed out after %.2f seconds", invocation.request_id, invocation.timeout_s)
                 return self.gateway_error(502, "Internal server error", f"{function} timed out ({request})")
+            # API Gateway gave up first; in Lambda the invocation runs on to its end or its own timeout.
+            threading.Thread(target=self._settle, args=(pool, environment, invocation), daemon=True).start()
             return self.gateway_error(
                 504,
                 "Endpoint request timed out",
@@ -198,6 +199,18 @@ class Gateway:
             log.error("%s raised", function, exc_info=invocation.error)
             return self.gateway_error(502, "Internal server error", f"{function} failed ({request})")
         return self.translate(invocation.result, accept, request)
+
+    @staticmethod
+    def _settle(pool: Pool, environment, invocation: Invocation) -> None:
+        """After a 504: the environment stays busy until the invocation ends or times out."""
+        if invocation.started.wait(invocation.timeout_s + 10):  # Lambda's Init phase is capped at 10 s
+            remaining = invocation.started_at + invocation.timeout_s - time.monotonic()
+            if invocation.done.wait(max(0.0, remaining)):
+                log.info(report_line(invocation, environment, finished_at=time.monotonic()))
+                pool.release(environment)
+                return
+        log.info(report_line(invocation, environment, finished_at=time.monotonic(), status="timeout"))
+        pool.discard(environment)
 
     def translate(self, result, accept: str, request: str = "") -> tuple[int, list, bytes]:
         try:
