@@ -4,9 +4,10 @@ Each function has a pool. An invocation takes an idle environment (a warm start)
 new one (a cold start) while the pool is below the function's concurrency; beyond it, Lambda
 throttles. An environment runs one invocation at a time. One whose invocation overran its
 timeout is discarded: Lambda stops it, so its late result reaches nobody and it never serves
-again. (When API Gateway's 29 s gives up first, the environment stays busy until the
-invocation ends or reaches its own timeout, as in Lambda.) Python cannot stop a thread, so the discarded thread finishes in the background and
-then exits; it no longer counts against the concurrency, as in Lambda.
+again. Python cannot stop a thread, so the discarded thread finishes in the background and
+then exits; it no longer counts against the concurrency, as in Lambda. When API Gateway's
+29 s runs out first, the environment stays busy until the invocation ends or reaches its own
+timeout, as Lambda keeps it.
 
 Environments share this process and its imported modules (one import per function), so a
 cold start's init time is the import on the first start and near zero afterwards."""
