@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -10,7 +12,7 @@ from moto import mock_aws
 from functions.common.deadline import Deadline
 from functions.common.errors import ServiceUnavailable, TooManyRequests
 from functions.common.observability import logger_for
-from functions.poetry import service, spend
+from functions.poetry import handler, service, spend
 from functions.poetry.bedrock import BedrockProvider
 from functions.poetry.model_catalog import ModelCatalog
 from functions.poetry.poem import PoemRequest
@@ -178,3 +180,22 @@ def test_limits_from_env_reject_bad_values(monkeypatch):
     monkeypatch.setenv("POETRY_DAILY_BUDGET_USD", "-1")
     with pytest.raises(ServiceUnavailable):
         spend.Limits.from_env(__import__("os").environ)
+
+
+def test_counter_table_unreachable_through_the_handler_is_503(monkeypatch, rest_event, lambda_context):
+    monkeypatch.setenv("POETRY_PROVIDER", "bedrock")
+    monkeypatch.setenv("POETRY_COUNTER_TABLE", "no-such-table")
+    spend._counters.cache_clear()
+    try:
+        with mock_aws():  # DynamoDB without the table: every counter call fails
+            result = handler.lambda_handler(
+                rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"}), lambda_context
+            )
+    finally:
+        spend._counters.cache_clear()
+    assert result["statusCode"] == 503
+    body = json.loads(result["body"])
+    assert body == {
+        "error": "Poems are paused",
+        "details": "The spend counter is unavailable, so no poem can be metered",
+    }
