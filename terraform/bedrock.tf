@@ -24,13 +24,16 @@ locals {
 
   # The poet's settings: what it may call, where each came from (for aliases and prices), its
   # daily cap and per-client limits, and where the counters live (the cache table).
+  # A null limit is left out, so the function's own default applies (defined once, in spend.py).
   poetry_spend_env = {
-    ALLOWED_MODELS                 = join(",", values(local.bedrock_application_profile_arns))
-    BEDROCK_PROFILE_SOURCES        = jsonencode({ for alias, arn in local.bedrock_application_profile_arns : arn => local.bedrock_models[alias] })
-    POETRY_DAILY_BUDGET_USD        = tostring(var.poetry_daily_budget_usd)
-    POETRY_CLIENT_LIMIT_PER_MINUTE = tostring(var.poetry_client_limit_per_minute)
-    POETRY_CLIENT_LIMIT_PER_DAY    = tostring(var.poetry_client_limit_per_day)
-    POETRY_COUNTER_TABLE           = local.cache_table_name
+    for name, value in {
+      ALLOWED_MODELS                 = join(",", values(local.bedrock_application_profile_arns))
+      BEDROCK_PROFILE_SOURCES        = jsonencode({ for alias, arn in local.bedrock_application_profile_arns : arn => local.bedrock_models[alias] })
+      POETRY_DAILY_BUDGET_USD        = tostring(var.poetry_daily_budget_usd)
+      POETRY_CLIENT_LIMIT_PER_MINUTE = var.poetry_client_limit_per_minute == null ? null : tostring(var.poetry_client_limit_per_minute)
+      POETRY_CLIENT_LIMIT_PER_DAY    = var.poetry_client_limit_per_day == null ? null : tostring(var.poetry_client_limit_per_day)
+      POETRY_COUNTER_TABLE           = local.cache_table_name
+    } : name => value if value != null
   }
 }
 

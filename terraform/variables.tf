@@ -203,9 +203,8 @@ variable "function_alarms_enabled" {
 # --- Spend safety (bedrock.tf, functions/poetry/spend.py) -------------------------------------
 
 variable "poetry_daily_budget_usd" {
-  description = "Hard daily Bedrock spend cap of this environment in USD (list prices, UTC day): poetry answers 429 once reached."
+  description = "Hard daily Bedrock spend cap of this environment in USD (list prices, UTC day): poetry answers 429 once reached. Every var-file states it."
   type        = number
-  default     = 1
 
   validation {
     condition     = var.poetry_daily_budget_usd > 0
@@ -214,13 +213,13 @@ variable "poetry_daily_budget_usd" {
 }
 
 variable "poetry_client_limit_per_minute" {
-  description = "Poems per source IP and minute (0: no per-minute limit)."
+  description = "Poems per source IP and minute (0: no per-minute limit). null: the function's default (functions/poetry/spend.py)."
   type        = number
-  default     = 6
+  default     = null
 }
 
 variable "poetry_client_limit_per_day" {
-  description = "Poems per source IP and UTC day (0: no daily ceiling)."
+  description = "Poems per source IP and UTC day (0: no daily ceiling). null: the function's default (functions/poetry/spend.py)."
   type        = number
-  default     = 100
+  default     = null
 }

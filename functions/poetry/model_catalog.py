@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from functions.common.config import env_json, env_list, env_str
+from functions.common.config import ConfigError, env_json, env_list, env_str
 from functions.common.errors import BadRequest, ServiceUnavailable
 
 PRICES_FILE = Path(__file__).with_name("bedrock_prices.json")
@@ -71,7 +71,7 @@ def _region(env: Mapping[str, str]) -> str:
 def _object(env: Mapping[str, str], name: str) -> dict:
     value = env_json(env, name, {})
     if not isinstance(value, dict):
-        raise ServiceUnavailable(f"{name} must be a JSON object", "Fix the function configuration")
+        raise ConfigError(name, "must be a JSON object")
     return value
 
 

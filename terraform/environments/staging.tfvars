@@ -20,12 +20,11 @@ function_env = {
 # Set true when staging lives in its own account (or region) without a dev stack.
 manage_api_gateway_account = false
 
-# Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC), per-client limits
-# (source IP), models (Haiku only; add "us.anthropic.claude-sonnet-4-5-20250929-v1:0" to
+# Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC); per-client limits
+# per source IP are the function's defaults unless poetry_client_limit_per_minute / _per_day
+# are set; Haiku only (add "us.anthropic.claude-sonnet-4-5-20250929-v1:0" to
 # bedrock_inference_profiles to opt into Sonnet). `make cost ENV=staging` prints what they bound.
-poetry_daily_budget_usd        = 1
-poetry_client_limit_per_minute = 6
-poetry_client_limit_per_day    = 100
+poetry_daily_budget_usd = 1
 
 # Monitoring: the dashboard is 3.00 USD a month at list price (free within an account's first three).
 dashboard_enabled       = false

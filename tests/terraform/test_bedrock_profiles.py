@@ -34,8 +34,14 @@ def test_bedrock_profiles_are_tagged_copies_of_haiku_only(workspace):
 def test_bedrock_spend_settings_come_from_the_workspace(workspace):
     env = _poetry_env(plan(workspace))
     assert float(env["POETRY_DAILY_BUDGET_USD"]) == {"dev": 1, "staging": 1, "prod": 3}[workspace]
-    assert (env["POETRY_CLIENT_LIMIT_PER_MINUTE"], env["POETRY_CLIENT_LIMIT_PER_DAY"]) == ("6", "100")
+    # Client limits are left to the function's defaults, defined once in functions/poetry/spend.py.
+    assert "POETRY_CLIENT_LIMIT_PER_MINUTE" not in env and "POETRY_CLIENT_LIMIT_PER_DAY" not in env
     assert env["POETRY_COUNTER_TABLE"] == f"music-poetry-{workspace}-cache"
+
+
+def test_bedrock_client_limits_pass_through_when_set():
+    env = _poetry_env(plan_with_vars("dev", "poetry_client_limit_per_minute = 3\npoetry_client_limit_per_day = 0\n"))
+    assert (env["POETRY_CLIENT_LIMIT_PER_MINUTE"], env["POETRY_CLIENT_LIMIT_PER_DAY"]) == ("3", "0")
 
 
 def test_bedrock_sonnet_is_opt_in_and_everything_follows():
