@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from functions.local_api.context import LambdaContext  # noqa: E402
 from functions.youtube import budget, handler, transcode  # noqa: E402
 from functions.youtube.cache import DynamoCache, EmbeddedCache, SafeCache  # noqa: E402
 from functions.youtube.config import Settings  # noqa: E402
@@ -49,15 +50,6 @@ VALUE = {
     },
     "analysis": {"analyzerVersion": "1.0.0", "tempo": 120.0, "mfcc": [0.0] * 13},
 }
-
-
-class Context:
-    function_name, memory_limit_in_mb, function_version = "youtube-bench", 1024, "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:youtube-bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self):
-        return 27_000
 
 
 def _event() -> dict:
@@ -83,7 +75,8 @@ def _hit_ms(cache) -> dict:
     )
     handler.deps = lambda: deps
     cache.put("BaW_jenozKc", "1.0.0", VALUE)
-    event, context, times = _event(), Context(), []
+    event, times = _event(), []
+    context = LambdaContext(function_name="youtube-bench", memory_limit_in_mb=1024, timeout_s=27.0)
     for _ in range(ROUNDS):
         with contextlib.redirect_stdout(io.StringIO()):  # EMF lines: printed in Lambda too
             started = time.perf_counter()

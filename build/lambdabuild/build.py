@@ -258,6 +258,7 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     (dist / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(manifest.table(doc), flush=True)
     manifest.check_budget(doc)
+    manifest.check_production_only(doc)
     if settings_target != target:
         print(
             f"note: {variant.label} artifacts are for {target.abi}, not the deployment target "

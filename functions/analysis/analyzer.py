@@ -10,8 +10,7 @@ import numpy as np
 from functions.analysis import features, key, spectrum, tempo
 from functions.analysis.decode import ANALYSIS_SR, Decoded, decode
 from functions.common.mood import mood_label
-
-ANALYZER_VERSION = "1.0.0"
+from functions.common.versions import ANALYZER_VERSION  # one definition, shared with youtube
 
 
 def analyze(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from functions.common.config import ConfigError
 from functions.common.deadline import API_GATEWAY_LIMIT_S
-from functions.common.errors import InternalError
 from functions.youtube import budget, config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_youtube_config_deployed_environment():
 
 
 def test_youtube_config_dev_switch_refused_inside_lambda():
-    with pytest.raises(InternalError) as info:
+    with pytest.raises(ConfigError) as info:
         config.from_env(
             {"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-prod-youtube", "YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"}
         )
@@ -46,7 +46,7 @@ def test_youtube_config_dev_switch_refused_inside_lambda():
 
 @pytest.mark.parametrize("url", ["http://media.example:8765", "https://127.0.0.1:8765", "http://10.0.0.5/"])
 def test_youtube_config_dev_switch_only_for_loopback(url):
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({"YOUTUBE_DEV_MEDIA_URL": url})
 
 
@@ -55,7 +55,7 @@ def test_youtube_config_dev_switch_locally():
 
 
 def test_youtube_config_local_invoker_refused_inside_lambda():
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({"AWS_LAMBDA_FUNCTION_NAME": "f", "ANALYSIS_INVOKER": "local"})
 
 
@@ -69,7 +69,7 @@ def test_youtube_config_local_invoker_refused_inside_lambda():
     ],
 )
 def test_youtube_config_bad_values_are_misconfiguration(name, value):
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({name: value})
 
 
@@ -87,17 +87,23 @@ def test_youtube_config_timeout_fits_api_gateway_with_the_budget():
     assert youtube["layers"] == ["common", "youtube-tools"]
 
 
-def test_youtube_config_analyzer_version_matches_the_analysis():
-    # Read the constant from source: importing the analysis would import librosa.
-    source = (ROOT / "functions" / "analysis" / "analyzer.py").read_text()
-    constants = {
-        node.targets[0].id: node.value.value
-        for node in ast.parse(source).body
-        if isinstance(node, ast.Assign)
-        and isinstance(node.targets[0], ast.Name)
-        and isinstance(node.value, ast.Constant)
-    }
-    assert SETTINGS["functions"]["youtube"]["env"]["ANALYZER_VERSION"] == constants["ANALYZER_VERSION"]
+def test_youtube_config_analyzer_version_is_defined_once():
+    # The one definition is functions.common.versions; the analyzer reports it and youtube caches
+    # under it. A literal anywhere else (settings.json, either function) could drift.
+    from functions.common.versions import ANALYZER_VERSION
+
+    assert config.from_env({}).analyzer_version == ANALYZER_VERSION
+    assert "ANALYZER_VERSION" not in json.dumps(SETTINGS)
+    for path in (ROOT / "functions").rglob("*.py"):
+        if path.name != "versions.py":
+            tree = ast.parse(path.read_text())
+            literals = [
+                node
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "ANALYZER_VERSION" for t in node.targets)
+            ]
+            assert not literals, f"{path.relative_to(ROOT)} assigns ANALYZER_VERSION"
 
 
 def test_youtube_config_finds_deno_from_env(tmp_path):
@@ -105,10 +111,3 @@ def test_youtube_config_finds_deno_from_env(tmp_path):
     deno.write_text("#!/bin/sh\n")
     deno.chmod(0o755)
     assert config.find_deno({"DENO_PATH": str(deno)}) == str(deno)
-
-
-def test_youtube_config_default_analyzer_version_is_the_analysis_one():
-    # The youtube layer has no librosa, so the default is a literal; it must track the analyzer.
-    from functions.analysis.analyzer import ANALYZER_VERSION
-
-    assert config.from_env({}).analyzer_version == ANALYZER_VERSION
