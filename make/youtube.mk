@@ -1,5 +1,5 @@
 # YouTube: a local media server that stands in for YouTube, for `make serve` without network
-# (see README "YouTube"). Never used by a deployment: the switch is refused inside Lambda.
+# (see docs/youtube.md). Never used by a deployment: the switch is refused inside Lambda.
 .PHONY: youtube-media
 YOUTUBE_MEDIA_PORT ?= 8765
 

@@ -119,6 +119,7 @@ def build_numba_cache(
             f"The layer ships WITHOUT a numba cache: each cold start compiles for ~20 s."
         )
         return {"status": "skipped", "reason": why}
+    assert interp is not None  # else `why` said so above
     print(f"numba cache: {layer.name} with {interp.executable} at /opt/python (NUMBA_CPU_NAME=generic)", flush=True)
     cache = stage / NUMBA_CACHE_DIRNAME
     sandbox.remove(cache)

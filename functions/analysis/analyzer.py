@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def describe(decoded: Decoded) -> dict:
         key_confidence=k.confidence,
     )
     weight = fr.rms.astype(float) + 1e-12
-    result = {
+    result: dict[str, Any] = {
         "analyzerVersion": ANALYZER_VERSION,
         "duration": round(decoded.duration, 3),
         "tempo": round(beat.bpm, 2),
