@@ -54,7 +54,7 @@ def layer_packages(arcnames: list[str]) -> list[str]:
         else:
             continue
         if not top.endswith((".dist-info", ".egg-info", ".libs", ".data")) and top != "__pycache__":
-            found.add(top[: -len(".py")] if top.endswith(".py") else top)
+            found.add(top.split(".", 1)[0] if top.endswith((".py", ".so")) else top)
     return sorted(found)
 
 

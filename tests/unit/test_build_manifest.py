@@ -164,11 +164,12 @@ def test_build_manifest_lists_modules_and_layer_packages(tmp_path):
         [
             "python/numpy/__init__.py",
             "python/six.py",
+            "python/_cffi_backend.cpython-312-x86_64-linux-gnu.so",
             "python/numpy-2.0.dist-info/METADATA",
             "python/lib/python3.12/site-packages/yt_dlp/__init__.py",
             "bin/deno",
         ]
-    ) == ["numpy", "six", "yt_dlp"]
+    ) == ["_cffi_backend", "numpy", "six", "yt_dlp"]
 
 
 @pytest.mark.parametrize("name", sorted(config.load_settings()[1]))
