@@ -12,14 +12,15 @@ from typing import Any
 from functions.common.deadline import Deadline
 from functions.common.errors import BadGateway, ServiceUnavailable
 from functions.local_api.context import LambdaContext
-from functions.youtube.wiring import LOCAL_ANALYSIS_HANDLER as LOCAL_HANDLER
+
+LOCAL_HANDLER = "functions.analysis.handler.lambda_handler"
 
 
 class LocalInvoker:
     """The analysis handler in this process, with JSON in and out as over the wire."""
 
-    def __init__(self, handler_path: str = LOCAL_HANDLER, *, logger: Any = None):
-        self.handler_path, self._logger = handler_path, logger
+    def __init__(self, handler_path: str | None = None, *, logger: Any = None):
+        self.handler_path, self._logger = handler_path or LOCAL_HANDLER, logger
 
     def _handler(self):
         module_name, attr = self.handler_path.rsplit(".", 1)

@@ -12,9 +12,6 @@ from functions.youtube.secret_store import SecretStore
 from functions.youtube.service import Deps
 from functions.youtube.telemetry import Telemetry
 
-# The in-process analysis, for `make serve` and the tests (config refuses it inside Lambda).
-LOCAL_ANALYSIS_HANDLER = "functions.analysis.handler.lambda_handler"
-
 
 def _aws_client(service: str, *, read_timeout: int) -> Any:
     import boto3
@@ -26,7 +23,7 @@ def _aws_client(service: str, *, read_timeout: int) -> Any:
     )
 
 
-def _analysis(settings: config.Settings, *, logger: Any, local_handler: str) -> invoker.AnalysisInvoker:
+def _analysis(settings: config.Settings, *, logger: Any, local_handler: str | None) -> invoker.AnalysisInvoker:
     if settings.invoker == "lambda":
         return invoker.LambdaInvoker(settings.analysis_function)
     # Dev seams live in functions/local_api, which the build never zips: imported only here,
@@ -47,7 +44,9 @@ def _dev_extractor(settings: config.Settings):
     return devextractor.factory(settings.dev_media_url)
 
 
-def build(env: Mapping[str, str], *, logger: Any, metrics: Any, local_handler: str = LOCAL_ANALYSIS_HANDLER) -> Deps:
+def build(env: Mapping[str, str], *, logger: Any, metrics: Any, local_handler: str | None = None) -> Deps:
+    """The dependencies for `env`. `local_handler` names the analysis handler an in-process
+    invoker calls (tests pass a stand-in); by default the real one."""
     settings = config.from_env(env)
     telemetry = Telemetry(metrics)
     inner: cache.Cache

@@ -3,6 +3,9 @@ with API Gateway's limit and the analysis function's version."""
 
 import ast
 import json
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,30 @@ def test_youtube_config_finds_deno_from_env(tmp_path):
     deno.write_text("#!/bin/sh\n")
     deno.chmod(0o755)
     assert config.find_deno({"DENO_PATH": str(deno)}) == str(deno)
+
+
+def test_youtube_wiring_deployed_imports_no_dev_module():
+    # In a fresh interpreter: other tests import functions.local_api into this one.
+    code = (
+        "import logging, sys\n"
+        "from functions.youtube import handler, wiring\n"
+        "env = {'AWS_LAMBDA_FUNCTION_NAME': 'music-poetry-dev-youtube', 'AWS_DEFAULT_REGION': 'us-east-1'}\n"
+        "deps = wiring.build(env, logger=logging.getLogger('t'), metrics=None)\n"
+        "print(type(deps.invoker).__name__, deps.extractor_factory)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('functions.local_api')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["LambdaInvoker None", "[]"]
+
+
+def test_youtube_wiring_dev_settings_import_the_dev_seams_locally():
+    from functions.local_api.invoker import LocalInvoker
+    from functions.youtube import wiring
+
+    deps = wiring.build(
+        {"YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"},
+        logger=logging.getLogger("t"),
+        metrics=None,
+        local_handler="no_such_module.lambda_handler",
+    )
+    assert isinstance(deps.invoker, LocalInvoker) and deps.extractor_factory is not None
