@@ -89,7 +89,10 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
     )
     functions, retention = {}, []
     for fn in _resources(parsed, "aws_lambda_function"):
-        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        match = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"])
+        if match is None:
+            raise ValueError(f"aws_lambda_function outside module.function: {fn['__tfmeta']['path']}")
+        key = match.group(1)
         functions[key] = FunctionSpec(
             memory_mb=int(fn["memory_size"]),
             timeout_s=float(fn["timeout"]),
@@ -165,9 +168,13 @@ def _spend_settings(parsed: dict, functions: dict) -> dict:
         for s in _blocks(m.get("settings"))
         if s.get("throttling_rate_limit") not in (None, -1)
     ]
-    reserved, env = {}, {}
+    reserved: dict[str, int] = {}
+    env: dict[str, str] = {}
     for fn in _resources(parsed, "aws_lambda_function"):
-        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        match = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"])
+        if match is None:
+            continue  # from_terraform refuses such a function already
+        key = match.group(1)
         value = fn.get("reserved_concurrent_executions")
         if isinstance(value, int | float) and value >= 0:
             reserved[key] = int(value)

@@ -111,9 +111,10 @@ class DynamoCounters:
                 **kwargs,
             )
         except Exception as exc:
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            response = getattr(exc, "response", None) or {}
+            if response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            old = exc.response.get("Item") or {}
+            old = response.get("Item") or {}
             day_count = int(old.get("day_count", {}).get("N", "0"))
             return "day" if per_day and day_count >= per_day else "minute"
         return None
