@@ -26,7 +26,7 @@ class Settings:
     cache_ttl_days: float = 30.0
     cache_ttl_attribute: str = "expires_at"
     local_cache_path: str | None = None
-    analyzer_version: str = "1.0.0"  # = functions.analysis.analyzer.ANALYZER_VERSION (a test checks)
+    analyzer_version: str = "1.1.0"  # = functions.analysis.analyzer.ANALYZER_VERSION (a test checks)
     analysis_function: str = "analysis"
     invoker: str = "local"  # "lambda" (boto3) or "local" (in-process)
     cookies_secret_arn: str | None = None
