@@ -8,7 +8,8 @@ products. numpy only: librosa.segment needs scikit-learn, which the layer leaves
    no pulse is heard). Per beat: 12 MFCCs without c0 (timbre, level-free) and chroma.
 2. A self-similarity matrix of the beat features (Gaussian of the distance, bandwidth the median
    distance), chroma and timbre weighted equally.
-3. Boundaries: peaks of Foote's checkerboard novelty; a section that is one passage played
+3. Boundaries: peaks of Foote's checkerboard novelty (mean similarity within either side
+   against across, so the track's edges are no change); a section that is one passage played
    twice (no novelty at the seam) is split where its half-length repeat stripe says.
 4. Labels: sections compared by their best-aligned diagonal of the matrix (the same material
    played again lies on a diagonal stripe) and grouped by average linkage.
@@ -36,7 +37,7 @@ MAX_UNITS = 720  # longer tracks take a coarser grid: the matrices stay under 4 
 MIN_SECTION_S = 6.0
 KERNEL_S = 8.0  # half width of the checkerboard kernel
 EMBED = 4  # units of context stacked into each feature vector
-PEAK_THRESHOLD = 0.09  # novelty a boundary needs (1 = two sections with nothing in common)
+PEAK_THRESHOLD = 0.09  # novelty a boundary needs (0.5 = two sections with nothing in common)
 REPEAT_SIMILARITY = 0.7  # mean similarity along the stripe of a passage played twice
 REPEAT_MARGIN = 0.2  # ... above any shorter lag (a loop repeats at every lag)
 LABEL_DISTANCE = 0.45  # average-linkage cut on 1 - similarity
@@ -83,13 +84,14 @@ def arc(
     sections = []
     for i, label in enumerate(labels):
         a, b = (int(round(t * fr.fps)) for t in times[i : i + 2])
-        b = max(b, a + 1)
+        a = min(a, len(energy) - 1)
+        b = min(max(b, a + 1), len(energy))
         sections.append(
             {
                 "start": round(times[i], 3),
                 "end": round(times[i + 1], 3),
                 "label": label,
-                "energy": round(float(np.clip(energy[a:b].mean() if b <= len(energy) else curve.mean(), 0, 1)), 3),
+                "energy": round(float(np.clip(energy[a:b].mean(), 0.0, 1.0)), 3),
                 "loudness": round(_power_mean_lufs(level[a:b]), 1),
             }
         )
@@ -158,20 +160,29 @@ def _checkerboard(half: int) -> np.ndarray:
 
 
 def _foote(sim: np.ndarray, half: int) -> np.ndarray:
+    """Checkerboard novelty as half the difference between the mean similarity within either
+    side and the mean across, over the part of the kernel inside the track: 0 for homogeneous
+    music even at the edges (padding made the first and last seconds look like changes)."""
     n = len(sim)
-    pad = np.pad(sim, half, mode="edge")
+    kernel = _checkerboard(half)
+    pos, neg = np.maximum(kernel, 0.0), np.maximum(-kernel, 0.0)
+    pad = np.pad(sim, half)
+    valid = np.pad(np.ones(n, np.float32), half)
     s0, s1 = pad.strides
     blocks = np.lib.stride_tricks.as_strided(pad, shape=(n, 2 * half, 2 * half), strides=(s0 + s1, s0, s1))
-    nov = np.einsum("ijk,jk->i", blocks, _checkerboard(half))
-    return np.maximum(nov, 0.0)
+    inside = np.lib.stride_tricks.sliding_window_view(valid, 2 * half)[:n]  # (n, 2 half)
+    w_pos = np.einsum("ij,jk,ik->i", inside, pos, inside)
+    w_neg = np.einsum("ij,jk,ik->i", inside, neg, inside)
+    within = np.einsum("ijk,jk->i", blocks, pos) / np.maximum(w_pos, 1e-9)
+    across = np.einsum("ijk,jk->i", blocks, neg) / np.maximum(w_neg, 1e-9)
+    return np.maximum(0.5 * (within - across), 0.0)
 
 
 def _boundaries(sim: np.ndarray, *, unit_s: float) -> list[int]:
     """Unit indices of the section edges: 0, inner boundaries, n."""
     n = len(sim)
     half = max(2, min(int(round(KERNEL_S / unit_s)), n // 2))
-    # In units of the kernel's mass: 1 between two sections with nothing in common, whatever the width.
-    nov = _foote(sim, half) / float(np.abs(_checkerboard(half)).sum())
+    nov = _foote(sim, half)
     min_gap = max(2, int(round(MIN_SECTION_S / unit_s)))
     peaks, _ = scipy.signal.find_peaks(nov, distance=min_gap)
     peaks = peaks[(peaks >= min_gap) & (peaks <= n - min_gap)]
@@ -193,7 +204,7 @@ def _split_repeats(sim: np.ndarray, bounds: list[int], *, min_gap: int) -> list[
             diag = np.array([np.diagonal(block, lag).mean() for lag in range(n)])
             lo, hi = int(0.4 * n), int(0.6 * n) + 1
             lag = lo + int(np.argmax(diag[lo:hi]))
-            shorter = diag[max(2, min_gap // 2) : int(0.3 * n)]
+            shorter = diag[EMBED : int(0.3 * n)]  # lags under EMBED share frames: alike anyway
             rival = float(shorter.max()) if len(shorter) else 0.0
             if diag[lag] >= REPEAT_SIMILARITY and diag[lag] - rival >= REPEAT_MARGIN:
                 out.append(a + lag)
