@@ -102,6 +102,12 @@ def _line_kind(tempo: float) -> str:
     return "short" if tempo >= 135 else "medium" if tempo >= 95 else "long"
 
 
+def stanza_lines(kind: str, sections: int) -> int:
+    """Lines per stanza: fast music, more and shorter lines; at most 4 when over 5 sections."""
+    lines = {"short": 6, "medium": 4, "long": 3}[kind]
+    return min(lines, 4) if sections > 5 else lines
+
+
 _VOWEL_SOUND = re.compile(r"\b([Aa])n? (?=(\w+))")
 _A_BEFORE = ("one", "once", "uni", "use", "eu")  # vowel letters with a consonant sound
 _AN_BEFORE = ("hour", "honest", "honour")  # a silent h
@@ -188,15 +194,12 @@ def write_poem(*, features: dict | None, persona: str, language: str) -> str:
     templates = _Templates(lexicon, rng)
     frame = lexicon["personas"][persona]
     kind = _line_kind(music.tempo)
-    lines_per_stanza = {"short": 6, "medium": 4, "long": 3}[kind]
-    if len(parts) > 5:
-        lines_per_stanza = min(lines_per_stanza, 4)
+    lines_per_stanza = stanza_lines(kind, len(parts))
     energies = [0.3 * music.energy + 0.7 * p.energy for p in parts] or [music.energy] * (
         3 + (music.energy > 0.4) + (music.energy > 0.75)
     )
-    refrain = None
-    if not parts and music.danceability >= 0.7:
-        refrain = voice.fill(_verb_forms(templates.take(lexicon["lines"]["short"]) or "", language))
+    refrain_template = templates.take(lexicon["lines"]["short"]) if not parts and music.danceability >= 0.7 else None
+    refrain = voice.fill(_verb_forms(refrain_template, language)) if refrain_template else None
 
     seen: set[str] = set()
     written: list[list[str]] = []

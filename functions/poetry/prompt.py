@@ -90,8 +90,8 @@ def build_prompt(*, features: dict | None, persona: str, language: str) -> Promp
     music = normalise(features)
     stanzas, lines = shape(music)
     parts = song_arc(features, fallback_energy=music.energy)
-    if parts:
-        stanzas = len(parts)
+    if parts:  # one stanza per section; many sections, shorter stanzas (as the offline poet)
+        stanzas, lines = len(parts), min(lines, 4) if len(parts) > 5 else lines
     voice = PERSONAS[persona]
     line_length = (
         "short, punchy lines"

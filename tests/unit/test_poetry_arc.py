@@ -171,3 +171,12 @@ def test_arc_handler_clamps_nan_and_refuses_infinity_never_500(rest_event, lambd
     assert status == 200 and len(body["poetry"].split("\n\n")) == 2
     status, body = _post(rest_event, lambda_context, raw.replace("LOUD", "-Infinity"))
     assert status == 400 and "loudness" in body["error"]
+
+
+def test_arc_prompt_with_twelve_sections_asks_for_eight_shorter_stanzas():
+    sections = [{"start": 15 * i, "end": 15 * i + 15, "label": "ABCD"[i % 4], "energy": i / 12} for i in range(12)]
+    prompt = build_prompt(features={"tempo": 150, "sections": sections}, persona="noir", language="ko")
+    assert (prompt.stanzas, prompt.lines_per_stanza) == (MAX_STANZAS, 4)
+    assert len(_data(prompt)["sections"]) == MAX_STANZAS
+    poem = write_poem(features={"tempo": 150, "sections": sections}, persona="noir", language="ko")
+    assert len(poem.split("\n\n")) == MAX_STANZAS
