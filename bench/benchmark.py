@@ -21,8 +21,6 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sections  # noqa: E402  (bench/sections.py: song structure on synthetic ground truth)
-
 from functions.analysis import decode as decode_mod  # noqa: E402
 from functions.analysis.analyzer import analyze, describe  # noqa: E402
 from functions.analysis.key import PITCH_CLASSES, mirex_score  # noqa: E402
@@ -262,6 +260,8 @@ def main(argv=None) -> int:
         met["warm3minWithDecode"] = p["warm3min_opusMono32k"]["median"] <= TARGETS["warm3minSeconds"]
         met["peakRss10min"] = p["rss10min"]["peakMB"] <= TARGETS["peakRss10minMB"]
     if args.sections_corpus:
+        import sections  # bench/sections.py, beside this script: song structure on synthetic ground truth
+
         log("sections (synthetic ground truth)")
         report["sections"] = sections.evaluate(args.sections_corpus)
         met.update({f"sections{k[0].upper()}{k[1:]}": v for k, v in report["sections"].pop("met").items()})
