@@ -272,7 +272,7 @@ def evaluate(corpus: Path, *, only: str | None = None) -> dict:
     from functions.analysis.analyzer import analyze
 
     manifest = json.loads((corpus / "manifest.json").read_text())
-    rows = {"tuning": [], "heldOut": []}
+    rows: dict[str, list[dict]] = {"tuning": [], "heldOut": []}
     for track in manifest["tracks"]:
         if only and track["split"] != only:
             continue

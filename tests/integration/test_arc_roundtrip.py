@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 from youtube_schema import validator
 
+from functions.local_api.devmedia import MediaServer
 from functions.youtube import handler, wiring
-from functions.youtube.devmedia import MediaServer
 
 
 @pytest.fixture

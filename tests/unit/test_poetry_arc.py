@@ -9,7 +9,7 @@ from youtube_schema import sample_analysis
 
 from functions.poetry import handler
 from functions.poetry.features import MAX_STANZAS, song_arc
-from functions.poetry.lexicon import EN
+from functions.poetry.lexicon import LEXICONS
 from functions.poetry.offline import write_poem
 from functions.poetry.personas import LANGUAGES, PERSONAS
 from functions.poetry.prompt import build_prompt
@@ -24,8 +24,8 @@ ABA = {
         {"start": 50.0, "end": 74.0, "label": "A", "energy": 0.15, "loudness": -23.0},
     ],
 }
-LOUD = {w for bank in ("bright_loud", "dark_loud") for kind in ("a", "n") for w in EN["banks"][bank][kind]}
-SOFT = {w for bank in ("bright_soft", "dark_soft") for kind in ("a", "n") for w in EN["banks"][bank][kind]}
+LOUD = {w for bank in ("bright_loud", "dark_loud") for kind in ("a", "n") for w in LEXICONS["en"]["banks"][bank][kind]}
+SOFT = {w for bank in ("bright_soft", "dark_soft") for kind in ("a", "n") for w in LEXICONS["en"]["banks"][bank][kind]}
 
 
 # What audio-with-analysis returns for a 60 s track shaped A B A.
