@@ -8,7 +8,7 @@ import pytest
 
 from functions.analysis import events as analysis_events
 from functions.common.config import ConfigError
-from functions.poetry import providers
+from functions.poetry import providers, spend
 from functions.thumbnail import config as thumbnail_config
 from functions.youtube import config as youtube_config
 
@@ -18,7 +18,7 @@ IN_LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-dev-fn"}
 
 # What each function makes of its environment, through the one config seam.
 READERS = {
-    "poetry": lambda env: providers.provider_name(),
+    "poetry": lambda env: (providers.provider_name(), spend.Limits.from_env(env)),
     "thumbnail": thumbnail_config.from_env,
     "youtube": youtube_config.from_env,
     "analysis": lambda env: analysis_events.limits(),
@@ -63,6 +63,8 @@ def test_settings_value_is_not_a_code_default(monkeypatch, name, block, base, ke
         (thumbnail_config.from_env, {"THUMBNAIL_MAX_BYTES": "lots"}),
         (lambda env: analysis_events.limits(), {"MAX_AUDIO_BYTES": "lots"}),
         (lambda env: providers.provider_name(), {"POETRY_PROVIDER": "gpt9"}),
+        (spend.Limits.from_env, {"POETRY_DAILY_BUDGET_USD": "plenty"}),
+        (spend.Limits.from_env, {"POETRY_CLIENT_LIMIT_PER_MINUTE": "-1"}),
     ],
 )
 def test_settings_misconfiguration_is_the_one_503(monkeypatch, read, env):
