@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ def analyze(
     *,
     format: str | None = None,
     max_seconds: float | None = None,
+    loudness: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Decode `source` (bytes or a path) and describe it; raises `AudioError`/`AudioTooLong`.
@@ -27,11 +29,15 @@ def analyze(
     ----------
     format : declared container (`wav`, `flac`, `ogg`, `mp3`); None accepts any of them
     max_seconds : longest accepted audio in seconds; None for no limit
+    loudness : integrated LUFS of the original channels, measured upstream (the youtube function
+        measures it before its mono mixdown); None reports the loudness of `source` itself
     progress : called with short status lines (the command line prints them on stderr)
     """
     say = progress or (lambda _msg: None)
     decoded = decode(source, format=format, sr=ANALYSIS_SR, max_seconds=max_seconds, progress=progress)
     say(f"decoded {decoded.duration:.1f} s ({decoded.source_format}, {decoded.source_sr} Hz, {decoded.channels} ch)")
+    if loudness is not None:
+        decoded = dataclasses.replace(decoded, loudness=float(loudness))
     return describe(decoded)
 
 
