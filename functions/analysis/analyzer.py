@@ -50,7 +50,7 @@ def describe(decoded: Decoded) -> dict:
     onset = tempo.onset_envelope(fr.mel)
     beat = tempo.estimate(onset, fps=fr.fps)
     chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
-    k = key.estimate(chroma)
+    k = key.estimate(key.pitch_class_vector(chroma, frames_per_second=key.frame_rate(decoded.sr)))
     desc = features.descriptors(
         fr,
         onset,
@@ -59,6 +59,7 @@ def describe(decoded: Decoded) -> dict:
         tempo_confidence=beat.confidence,
         mode=k.mode,
         key_confidence=k.confidence,
+        tonality=k.correlation,
     )
     weight = fr.rms.astype(float) + 1e-12
     result = {

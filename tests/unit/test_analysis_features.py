@@ -49,9 +49,19 @@ def test_features_speech_cues_separate_syllables_from_music():
     assert features.speech_cues(music)["lowEnergy"] < 0.15
 
 
-@pytest.mark.parametrize("low,conf,expected", [(0.35, 0.1, 1.0), (0.05, 0.1, 0.0), (0.35, 0.9, 0.6)])
-def test_features_speechiness_from_pauses_and_pulse(low, conf, expected):
-    assert features.speechiness(low_energy=low, tempo_confidence=conf) == pytest.approx(expected)
+@pytest.mark.parametrize(
+    "low,conf,tonality,expected",
+    [
+        (0.35, 0.1, 0.2, 1.0),  # pauses, no beat, no key: speech
+        (0.05, 0.1, 0.2, 0.0),  # no pauses
+        (0.35, 0.9, 0.2, 0.6),  # a steady beat
+        (0.35, 0.1, 0.8, 0.2),  # staccato music in a clear key
+        (0.35, 0.9, 0.8, 0.12),
+    ],
+)
+def test_features_speechiness_from_pauses_pulse_and_key_clarity(low, conf, tonality, expected):
+    value = features.speechiness(low_energy=low, tempo_confidence=conf, tonality=tonality)
+    assert value == pytest.approx(expected)
 
 
 def test_features_ramp_handles_nan_and_bounds():
