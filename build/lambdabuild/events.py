@@ -28,9 +28,10 @@ HTTP_REQUESTS = {
 }
 
 
-def synthetic_track(seconds: float = 180.0, sr: int = 48000, bpm: float = 120.0) -> bytes:
+def synthetic_track(seconds: float = 180.0, sr: int = 22050, bpm: float = 120.0) -> bytes:
     """A deterministic mono track (C-G-Am-F triads, kick on every beat, hats off-beat)
-    encoded as Ogg Opus, the format the youtube function sends to analysis."""
+    encoded as Ogg Vorbis at 22,050 Hz, the format the youtube function sends to analysis
+    (functions/youtube/transcode.py)."""
     import numpy as np
     import soundfile as sf
 
@@ -50,7 +51,7 @@ def synthetic_track(seconds: float = 180.0, sr: int = 48000, bpm: float = 120.0)
     y += 0.05 * np.random.default_rng(7).standard_normal(t.size) * np.exp(-off * 80)
     y = (0.8 * y / np.max(np.abs(y))).astype(np.float32)
     buf = io.BytesIO()
-    sf.write(buf, y, sr, format="OGG", subtype="OPUS")
+    sf.write(buf, y, sr, format="OGG", subtype="VORBIS")
     return buf.getvalue()
 
 
