@@ -93,12 +93,15 @@ from functions.analysis.analyzer import analyze, describe
 from functions.analysis.decode import decode
 path = {path!r}
 analyze(path)
-total, ana = [], []
+total, ana, cpu, cpu_ana = [], [], [], []
 for _ in range({repeats}):
-    t0 = time.perf_counter(); d = decode(path); t1 = time.perf_counter(); describe(d); t2 = time.perf_counter()
-    total.append(t2 - t0); ana.append(t2 - t1)
+    c0 = time.process_time(); t0 = time.perf_counter(); d = decode(path)
+    c1 = time.process_time(); t1 = time.perf_counter(); describe(d)
+    c2 = time.process_time(); t2 = time.perf_counter()
+    total.append(t2 - t0); ana.append(t2 - t1); cpu.append(c2 - c0); cpu_ana.append(c2 - c1)
 print(json.dumps({{"median": statistics.median(total), "min": min(total),
-                  "analysisOnlyMedian": statistics.median(ana), "runs": len(total)}}))
+                  "analysisOnlyMedian": statistics.median(ana), "cpuMedian": statistics.median(cpu),
+                  "cpuAnalysisOnlyMedian": statistics.median(cpu_ana), "runs": len(total)}}))
 """
 
 # Naive librosa: load, beat_track, chroma_cqt and the spectral features, one after another.
@@ -113,10 +116,12 @@ def naive():
     librosa.feature.spectral_centroid(y=y, sr=sr); librosa.feature.spectral_rolloff(y=y, sr=sr)
     librosa.feature.zero_crossing_rate(y); librosa.feature.rms(y=y); librosa.feature.mfcc(y=y, sr=sr, n_mfcc=13)
 naive()  # numba compiles on the first call
-times = []
+times, cpu = [], []
 for _ in range({repeats}):
-    t0 = time.perf_counter(); naive(); times.append(time.perf_counter() - t0)
-print(json.dumps({{"median": statistics.median(times), "min": min(times), "runs": len(times)}}))
+    c0 = time.process_time(); t0 = time.perf_counter(); naive()
+    times.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
+print(json.dumps({{"median": statistics.median(times), "min": min(times), "cpuMedian": statistics.median(cpu),
+                  "runs": len(times)}}))
 """
 
 RSS_CODE = """
@@ -159,7 +164,11 @@ def performance(corpus: Path, cache: Path, *, repeats: int = 7) -> dict:
     out["naiveLibrosa3min"] = {
         k: round(v, 3) for k, v in run_child(NAIVE_CODE.format(path=str(enc3["youtube"]), repeats=3)).items()
     }
-    out["warm3minVsNaiveLibrosa"] = round(out["warm3min_youtube"]["median"] / out["naiveLibrosa3min"]["median"], 3)
+    # Wall time on shared cores moves with the load; process CPU time of these single-threaded
+    # runs is what one core would spend, so the goals are read on it (wall is reported too).
+    ours, naive = out["warm3min_youtube"], out["naiveLibrosa3min"]
+    out["warm3minVsNaiveLibrosa"] = round(ours["cpuMedian"] / naive["cpuMedian"], 3)
+    out["warm3minVsNaiveLibrosaWall"] = round(ours["median"] / naive["median"], 3)
     for name, path in (("youtube", enc10["youtube"]), ("flac44kStereo", ten)):
         log(f"peak RSS 10 min ({name})")
         out[f"rss10min_{name}"] = {k: round(v, 1) for k, v in run_child(RSS_CODE.format(path=str(path))).items()}

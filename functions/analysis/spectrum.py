@@ -50,15 +50,19 @@ def _banks(sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def frames(y: np.ndarray, *, sr: int) -> Frames:
     """Frame-level spectral rows of mono float32 `y` at `sr` Hz (see `Frames`)."""
     window, mel_fb, freqs = _banks(sr)
+    y = y.astype(np.float32, copy=False)
     pad = N_FFT // 2
-    padded = np.pad(y.astype(np.float32, copy=False), (pad, pad))
-    n_frames = 1 + (len(padded) - N_FFT) // HOP
+    n_frames = 1 + (len(y) + 2 * pad - N_FFT) // HOP
     mel = np.empty((N_MELS, n_frames), np.float32)
     rows = {k: np.empty(n_frames, np.float32) for k in ("centroid", "rolloff", "flatness", "rms")}
-    view = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
     for start in range(0, n_frames, BLOCK_FRAMES):
         stop = min(n_frames, start + BLOCK_FRAMES)
-        spec = scipy.fft.rfft(view[start:stop] * window, axis=1)  # (b, 1025) complex64
+        # This block's samples of the zero-padded signal, without padding (copying) all of it.
+        lo, hi = start * HOP - pad, (stop - 1) * HOP - pad + N_FFT
+        seg = np.zeros(hi - lo, np.float32)
+        seg[max(0, -lo) : max(0, -lo) + len(y[max(0, lo) : hi])] = y[max(0, lo) : hi]
+        view = np.lib.stride_tricks.sliding_window_view(seg, N_FFT)[::HOP]
+        spec = scipy.fft.rfft(view * window, axis=1)  # (b, 1025) complex64
         mag = np.abs(spec)
         power = np.square(mag)
         mel[:, start:stop] = mel_fb @ power.T
