@@ -34,15 +34,15 @@ import soundfile as sf
 from music21 import bar, corpus, key, meter, spanner, tempo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import midi  # noqa: E402
 import sources  # noqa: E402
 
 RENDER_SR = 44100
 RENDER_TIMEOUT_S = 120
-MAX_SECONDS = 40.0
+MAX_SECONDS = midi.MAX_SECONDS
 SEED = 20261130
 VERSION = 2  # bump when the rendering changes, to re-render the cache
-NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-MMA_NAMES = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+NAMES = midi.NAMES
 
 
 def log(msg: str) -> None:
@@ -147,129 +147,22 @@ def _prepare(score, quarter_bpm: float):
     return out
 
 
-def _program_tracks(mid: mido.MidiFile, programs: list[int], *, double_bass: bool) -> None:
-    note_tracks = [t for t in mid.tracks if any(m.type == "note_on" for m in t)]
-    for i, track in enumerate(note_tracks):
-        last = i == len(note_tracks) - 1 and len(note_tracks) > 1
-        prog = programs[-1] if last else programs[i % len(programs)]
-        channels = {m.channel for m in track if hasattr(m, "channel")}
-        for msg in track:
-            if msg.type == "program_change":
-                msg.program = prog
-        for ch in channels:
-            track.insert(0, mido.Message("program_change", channel=ch, program=prog, time=0))
-    if double_bass and len(note_tracks) == 1:  # a tune alone: its octave-lower double on the bass
-        src, ch, now, last = note_tracks[0], 14, 0, 0
-        bass = mido.MidiTrack([mido.Message("program_change", channel=ch, program=programs[-1], time=0)])
-        for msg in src:
-            now += msg.time
-            if msg.type in ("note_on", "note_off"):
-                bass.append(msg.copy(channel=ch, note=max(24, msg.note - 24), time=now - last))
-                last = now
-        mid.tracks.append(bass)
-
-
-def _end_track(end: int, tpb: int, quarter_bpm: float) -> mido.MidiTrack:
-    # All notes off (CC 123) and all sound off (CC 120) one beat after the end: a sustained
-    # last note otherwise keeps fluidsynth rendering.
-    tail = mido.MidiTrack()
-    tail.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(quarter_bpm), time=0))
-    tail.append(mido.Message("control_change", channel=0, control=123, value=0, time=end + tpb))
-    for ch in range(16):
-        tail.append(mido.Message("control_change", channel=ch, control=123, value=0, time=0))
-        tail.append(mido.Message("control_change", channel=ch, control=120, value=0, time=0))
-    return tail
-
-
-def _drum_track(end_ticks: int, beat_ticks: int, beats_per_bar: int, subdivisions: int) -> mido.MidiTrack:
-    """Kick on the downbeat (and beat 3 of 4), snare on the other beats, hi-hat on subdivisions."""
-    events = []
-    step = beat_ticks // subdivisions
-    for i, t in enumerate(range(0, end_ticks, step)):
-        beat, onbeat = (i // subdivisions) % beats_per_bar, i % subdivisions == 0
-        notes = [(42, 60)]
-        if onbeat and (beat == 0 or (beats_per_bar == 4 and beat == 2)):
-            notes.append((36, 100))
-        elif onbeat:
-            notes.append((38, 90))
-        for n, v in notes:
-            events += [(t, 1, n, v), (t + step // 2, 0, n, 0)]
-    events.sort()
-    track, now = mido.MidiTrack(), 0
-    for t, on, n, v in events:
-        track.append(mido.Message("note_on" if on else "note_off", channel=9, note=n, velocity=v, time=t - now))
-        now = t
-    return track
-
-
 def write_piece_midi(piece: dict, path: Path, *, drums: bool) -> None:
     compound = piece["meter"] == "6/8"
     quarter_bpm = piece["tempo"] * (1.5 if compound else 1.0)
     _prepare(piece["score"], quarter_bpm).write("midi", fp=str(path))
     mid = mido.MidiFile(str(path))
     tpb = mid.ticks_per_beat
-    _program_tracks(mid, sources.ENSEMBLES[piece["ensemble"]], double_bass=piece["family"] == "folk")
+    midi.program_tracks(mid, sources.ENSEMBLES[piece["ensemble"]], double_bass=piece["family"] == "folk")
     end = max(sum(m.time for m in t) for t in mid.tracks)
     if drums:
         beat = int(tpb * 1.5) if compound else tpb
-        mid.tracks.append(_drum_track(end, beat, piece["beatsPerBar"], 3 if compound else 2))
-    mid.tracks.append(_end_track(end, tpb, quarter_bpm))
+        mid.tracks.append(midi.drum_track(end, beat, piece["beatsPerBar"], 3 if compound else 2))
+    mid.tracks.append(midi.end_track(end, tpb, quarter_bpm))
     mid.save(str(path))
 
 
 # --- MMA grooves, game MIDI, speech -----------------------------------------------------------
-
-
-def _mma_time(groove: str) -> int:
-    """MMA beats per bar ("Time N") of the library file defining `groove`."""
-    for path in sources.MMA_LIB.rglob("*.mma"):
-        text = path.read_text(errors="replace")
-        # MMA groove names are case-insensitive ("RagTime" defines Ragtime).
-        if any([w.lower() for w in line.split()[:2]] == ["defgroove", groove.lower()] for line in text.splitlines()):
-            for line in text.splitlines():
-                words = line.split()
-                if len(words) > 1 and words[0] == "Time" and words[1].isdigit():
-                    return int(words[1])
-    raise LookupError(f"MMA groove {groove} not found")
-
-
-def write_groove_midi(clip: dict, path: Path, tmp: Path) -> None:
-    time_n = _mma_time(clip["groove"])
-    compound = clip["meter"] == "6/8"
-    mma_tempo = clip["tempo"] * time_n / 2 if compound else clip["tempo"]
-    tonic = NAMES.index(clip["key"])
-    prog = sources.PROGRESSIONS[clip["mode"]][clip["progression"]]
-    bar_s = 60.0 * time_n / mma_tempo
-    bars = max(8, int(MAX_SECONDS / bar_s) // 4 * 4)
-    chords = [prog[i % len(prog)] for i in range(bars - 2)]
-    chords += [(7, "7"), (0, "m" if clip["mode"] == "minor" else "")]
-    lines = [f"Tempo {mma_tempo:g}", f"Groove {clip['groove']}"]
-    lines += [f"{i + 1} {MMA_NAMES[(tonic + s) % 12]}{q}" for i, (s, q) in enumerate(chords)]
-    src = tmp / "groove.mma"
-    src.write_text("\n".join(lines) + "\n")
-    subprocess.run(["mma", str(src), "-f", str(path)], check=True, timeout=60, capture_output=True)
-
-
-def write_game_midi(file: str, path: Path) -> tuple[float, int]:
-    """First MAX_SECONDS of a game-music file; returns (BPM, beats per bar) from its meta events."""
-    mid = mido.MidiFile(str(sources.GAME_MIDI / file))
-    tempos = [m.tempo for t in mid.tracks for m in t if m.type == "set_tempo"]
-    sigs = [(m.numerator, m.denominator) for t in mid.tracks for m in t if m.type == "time_signature"]
-    if len(set(tempos)) != 1 or set(sigs) != {(4, 4)}:
-        raise ValueError(f"{file}: not one tempo in 4/4")
-    bpm = mido.tempo2bpm(tempos[0])
-    limit = int(MAX_SECONDS * bpm / 60.0 * mid.ticks_per_beat)
-    for track in mid.tracks:
-        now, keep = 0, []
-        for msg in track:
-            now += msg.time
-            if now > limit and not msg.is_meta:
-                break
-            keep.append(msg)
-        track[:] = keep
-    mid.tracks.append(_end_track(limit, mid.ticks_per_beat, bpm))
-    mid.save(str(path))
-    return round(bpm, 2), 4
 
 
 def render(midi: Path, wav: Path, soundfont: Path) -> np.ndarray:
@@ -421,9 +314,9 @@ def make_clip(clip: dict, out: Path, tmp: Path) -> None:
         y, sr = mix_speech(music, speech, speech_sr), RENDER_SR
     else:
         if clip["family"] == "groove":
-            write_groove_midi(clip, midi, tmp)
+            midi.write_groove_midi(clip, midi, tmp)
         elif clip["family"] == "game":
-            write_game_midi(clip["file_in"], midi)
+            midi.write_game_midi(clip["file_in"], midi)
         else:
             write_piece_midi(clip, midi, drums=clip["drums"])
         y, sr = render(midi, tmp / "render.wav", soundfont), RENDER_SR
@@ -493,7 +386,7 @@ def main(argv=None) -> int:
     ]
     for row, clip in zip(rows, clips, strict=True):
         if clip["family"] == "game":
-            row["tempo"] = write_game_midi(clip["file_in"], Path(tempfile.gettempdir()) / "gt-game.mid")[0]
+            row["tempo"] = midi.write_game_midi(clip["file_in"], Path(tempfile.gettempdir()) / "gt-game.mid")[0]
     manifest_path.write_text(json.dumps({**wanted, "clips": rows}, indent=1))
     log(f"{len(rows)} clips in {args.out}")
     return 0
