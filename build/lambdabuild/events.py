@@ -51,7 +51,10 @@ def synthetic_track(seconds: float = 180.0, sr: int = 22050, bpm: float = 120.0)
     y += 0.05 * np.random.default_rng(7).standard_normal(t.size) * np.exp(-off * 80)
     y = (0.8 * y / np.max(np.abs(y))).astype(np.float32)
     buf = io.BytesIO()
-    sf.write(buf, y, sr, format="OGG", subtype="VORBIS")
+    # In blocks: libsndfile's Vorbis encoder crashes on one multi-minute write (seen with 1.2.x).
+    with sf.SoundFile(buf, "w", sr, 1, format="OGG", subtype="VORBIS") as out:
+        for start in range(0, len(y), 1 << 16):
+            out.write(y[start : start + (1 << 16)])
     return buf.getvalue()
 
 
