@@ -13,7 +13,6 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft
 import scipy.signal
-from librosa import filters  # filter banks only: no numba JIT at import (see README)
 
 N_FFT = 2048
 HOP = 512
@@ -39,10 +38,36 @@ class Frames:
         return self.sr / self.hop
 
 
+def _hz_to_mel(f: np.ndarray) -> np.ndarray:
+    # Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above.
+    f = np.asarray(f, dtype=float)
+    step = np.log(6.4) / 27.0
+    return np.where(f >= 1000.0, 15.0 + np.log(np.maximum(f, 1e-10) / 1000.0) / step, 3.0 * f / 200.0)
+
+
+def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+    step = np.log(6.4) / 27.0
+    return np.where(m >= 15.0, 1000.0 * np.exp(step * (m - 15.0)), 200.0 * m / 3.0)
+
+
+def mel_filters(*, sr: int, n_fft: int = N_FFT, n_mels: int = N_MELS) -> np.ndarray:
+    """(n_mels, 1 + n_fft // 2) triangular mel filter bank, Slaney-normalised: the same matrix as
+    librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels). Built here because importing librosa
+    imports numba and llvmlite, about a third of a cold start (measured in `make smoke`'s sandbox)."""
+    fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    mel_f = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(sr / 2.0), n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, fft_freqs)
+    lower = -ramps[:n_mels] / fdiff[:n_mels, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    return weights * (2.0 / (mel_f[2:] - mel_f[:n_mels]))[:, None]
+
+
 @lru_cache(maxsize=4)
 def _banks(sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     window = scipy.signal.get_window("hann", N_FFT, fftbins=True).astype(np.float32)
-    mel = filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
+    mel = mel_filters(sr=sr).astype(np.float32)
     freqs = np.fft.rfftfreq(N_FFT, 1.0 / sr).astype(np.float32)
     return window, mel, freqs
 

@@ -64,6 +64,23 @@ def test_features_speechiness_from_pauses_pulse_and_key_clarity(low, conf, tonal
     assert value == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("sr", [16000, 22050, 44100])
+def test_features_mel_filter_bank_is_librosas(sr):
+    from librosa import filters
+
+    expected = filters.mel(sr=sr, n_fft=spectrum.N_FFT, n_mels=spectrum.N_MELS, dtype=np.float64)
+    np.testing.assert_allclose(spectrum.mel_filters(sr=sr), expected, rtol=0, atol=1e-12)
+
+
+def test_features_analysis_imports_neither_librosa_nor_numba():
+    import subprocess
+    import sys
+
+    code = "import sys, functions.analysis.handler; print(sorted({'librosa', 'numba', 'llvmlite'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
+
+
 def test_features_ramp_handles_nan_and_bounds():
     assert features.ramp(float("nan"), 0, 1) == 0.0
     assert (features.ramp(-5, 0, 1), features.ramp(0.25, 0, 1), features.ramp(9, 0, 1)) == (0.0, 0.25, 1.0)
