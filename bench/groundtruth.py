@@ -85,7 +85,7 @@ def _score_entries(family: str, limit: int):
 
 def music21_pieces(family: str, limit: int, rng: random.Random) -> list[dict]:
     """Up to `limit` pieces of a family with an unambiguous key and one meter we can annotate."""
-    picked = []
+    picked: list[dict] = []
     for name, parse in _score_entries(family, limit):
         if len(picked) >= limit:
             break
@@ -302,24 +302,25 @@ def make_clip(clip: dict, out: Path, tmp: Path) -> None:
         return
     log(f"render {clip['id']}")
     soundfont = sources.SOUNDFONTS[clip["side"]]
-    midi = tmp / "clip.mid"
+    midi_path = tmp / "clip.mid"
     if "copyOf" in clip:
         y, sr = sf.read(out / f"{clip['copyOf']}.flac", dtype="float32", always_2d=True)
         y = normalise(y, sr, clip["targetLufs"])
     elif clip["kind"] == "speech":
-        y, sr = speak(*clip["voice"], tmp / "speech.wav")
+        lang, wpm, text = clip["voice"]
+        y, sr = speak(lang, wpm, text, tmp / "speech.wav")
     elif clip["kind"] == "mixed":
         music, _ = sf.read(out / f"{clip['bed']}.flac", dtype="float32", always_2d=True)
         speech, speech_sr = sf.read(out / f"{clip['speech']}.flac", dtype="float32", always_2d=True)
         y, sr = mix_speech(music, speech, speech_sr), RENDER_SR
     else:
         if clip["family"] == "groove":
-            midi.write_groove_midi(clip, midi, tmp)
+            midi.write_groove_midi(clip, midi_path, tmp)
         elif clip["family"] == "game":
-            midi.write_game_midi(clip["file_in"], midi)
+            midi.write_game_midi(clip["file_in"], midi_path)
         else:
-            write_piece_midi(clip, midi, drums=clip["drums"])
-        y, sr = render(midi, tmp / "render.wav", soundfont), RENDER_SR
+            write_piece_midi(clip, midi_path, drums=clip["drums"])
+        y, sr = render(midi_path, tmp / "render.wav", soundfont), RENDER_SR
     sf.write(path, y, sr, subtype="PCM_16")
 
 

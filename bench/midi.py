@@ -26,13 +26,14 @@ def program_tracks(mid: mido.MidiFile, programs: list[int], *, double_bass: bool
         for ch in channels:
             track.insert(0, mido.Message("program_change", channel=ch, program=prog, time=0))
     if double_bass and len(note_tracks) == 1:  # a tune alone: its octave-lower double on the bass
-        src, ch, now, last = note_tracks[0], 14, 0, 0
+        src, ch = note_tracks[0], 14
+        now, prev = 0, 0
         bass = mido.MidiTrack([mido.Message("program_change", channel=ch, program=programs[-1], time=0)])
         for msg in src:
             now += msg.time
             if msg.type in ("note_on", "note_off"):
-                bass.append(msg.copy(channel=ch, note=max(24, msg.note - 24), time=now - last))
-                last = now
+                bass.append(msg.copy(channel=ch, note=max(24, msg.note - 24), time=now - prev))
+                prev = now
         mid.tracks.append(bass)
 
 

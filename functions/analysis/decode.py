@@ -125,7 +125,7 @@ def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, progress) -> 
             block = np.clip(np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0)
             meter.update(block)
             mono = block[:, 0] if fh.channels == 1 else block.mean(axis=1)
-            put(mono if same_rate else stream.resample_chunk(mono))
+            put(mono if stream is None else stream.resample_chunk(mono))
             if progress and frames % (6 * blocksize) == 0:
                 progress(f"decoding: {frames / fh.samplerate:.0f} s")
         if stream is not None:

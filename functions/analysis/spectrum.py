@@ -38,7 +38,7 @@ class Frames:
         return self.sr / self.hop
 
 
-def _hz_to_mel(f: np.ndarray) -> np.ndarray:
+def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
     # Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above.
     f = np.asarray(f, dtype=float)
     step = np.log(6.4) / 27.0

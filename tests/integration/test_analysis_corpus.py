@@ -21,6 +21,7 @@ TEMPO_FLOORS = {"tempoAcc1": 0.82, "tempoAcc2": 0.90}  # measured 0.829 and 0.90
 def _module(name: str):
     sys.path.insert(0, str(ROOT / "bench"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
