@@ -41,7 +41,7 @@ RENDER_SR = 44100
 RENDER_TIMEOUT_S = 120
 MAX_SECONDS = midi.MAX_SECONDS
 SEED = 20261130
-VERSION = 2  # bump when the rendering changes, to re-render the cache
+VERSION = 3  # bump when the rendering changes (3: MMA grooves seeded with RndSeed)
 NAMES = midi.NAMES
 
 

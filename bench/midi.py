@@ -93,7 +93,8 @@ def write_groove_midi(clip: dict, path: Path, tmp: Path) -> None:
     bars = max(8, int(MAX_SECONDS / bar_s) // 4 * 4)
     chords = [prog[i % len(prog)] for i in range(bars - 2)]
     chords += [(7, "7"), (0, "m" if clip["mode"] == "minor" else "")]
-    lines = [f"Tempo {mma_tempo:g}", f"Groove {clip['groove']}"]
+    # RndSeed: MMA humanises grooves with random timing and velocity; seeded, a re-render is equal.
+    lines = ["RndSeed 1", f"Tempo {mma_tempo:g}", f"Groove {clip['groove']}"]
     lines += [f"{i + 1} {MMA_NAMES[(tonic + s) % 12]}{q}" for i, (s, q) in enumerate(chords)]
     src = tmp / "groove.mma"
     src.write_text("\n".join(lines) + "\n")
