@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".cache" / "bench" / "corpus2"
-TEMPO_FLOORS = {"tempoAcc1": 0.82, "tempoAcc2": 0.90}  # measured 0.829 and 0.902 (goals 0.95, 1.00)
+TEMPO_FLOORS = {"tempoAcc1": 0.82, "tempoAcc2": 0.90}  # measured 0.829-0.854, 0.902 (goals 0.95, 1.00)
 
 
 def _module(name: str):
