@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--quick", action="store_true", help="accuracy only, no speed/memory runs")
     ap.add_argument("--perf-only", action="store_true", help="speed/memory only, no accuracy")
+    ap.add_argument("--sections-corpus", type=Path, help="synthetic sections corpus (bench/sections.py render)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     if args.perf_only:
@@ -97,6 +98,16 @@ def main(argv=None) -> int:
         report["performance"] = perf.performance(args.corpus, args.corpus.parent)
         p = report["performance"]
         report["performanceGoalsMet"] = perf_goals(p)
+    if args.sections_corpus:
+        import sections  # bench/sections.py, beside this script: song structure on synthetic ground truth
+
+        log("sections (synthetic ground truth)")
+        report["sections"] = sections.evaluate(args.sections_corpus)
+        report["sectionsGoalsMet"] = report["sections"].pop("met", {})
+        if not args.quick:
+            warm = sections.warm_cost(args.corpus.parent / "track-3min.flac")
+            report["sections"]["warm3min"] = warm
+            report["sectionsGoalsMet"]["warm3min"] = warm["median"] <= sections.TARGETS["warm3minSeconds"]
     report["tuning"] = {"youtubePath": yt.get("tuning"), "renderedFlac": flac.get("tuning")}
     report["clips"] = {"youtubePath": yt_rows, "renderedFlac": flac_rows}
     report["benchSeconds"] = round(time.perf_counter() - started, 1)

@@ -24,9 +24,10 @@ bench-corpus: $(BENCH_STAMP) ## render the ground-truth corpus into .cache/bench
 		echo "make bench: $$tool is missing. Install: sudo apt-get install $(BENCH_APT)  (or: make bench-deps)" >&2; \
 		exit 2; }; done
 	@$(BENCH_VENV)/bin/python bench/groundtruth.py --out $(BENCH_CORPUS)
+	@$(BENCH_VENV)/bin/python bench/sections.py render --out $(BENCH_CACHE)/sections
 
-bench: setup bench-corpus ## held-out accuracy per family, warm speed vs naive librosa, peak RSS, cold start (JSON)
-	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) $(BENCH_ARGS)
+bench: setup bench-corpus ## held-out accuracy per family, speed vs naive librosa, peak RSS, cold start; sections (JSON)
+	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in
