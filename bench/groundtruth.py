@@ -124,8 +124,8 @@ def music21_pieces(family: str, limit: int, rng: random.Random) -> list[dict]:
     return picked
 
 
-def _prepare(score, quarter_bpm: float):
-    """Single tempo, no repeats (first endings dropped), at most MAX_SECONDS long."""
+def _prepare(score, quarter_bpm: float, *, max_seconds: float = MAX_SECONDS):
+    """Single tempo, no repeats (first endings dropped), at most `max_seconds` long."""
     score = copy.deepcopy(score)
     for el in list(score.recurse().getElementsByClass((tempo.MetronomeMark, tempo.TempoText))):
         el.activeSite.remove(el)
@@ -136,7 +136,7 @@ def _prepare(score, quarter_bpm: float):
                     m.activeSite.remove(m)
     for el in list(score.recurse().getElementsByClass(bar.Repeat)):
         el.activeSite.remove(el)
-    quarters = MAX_SECONDS * quarter_bpm / 60.0
+    quarters = max_seconds * quarter_bpm / 60.0
     out = score.measures(0, None)
     for part in out.parts:
         for m in list(part.getElementsByClass("Measure")):
