@@ -44,12 +44,17 @@ variable "stage_name" {
 }
 
 variable "allowed_origins" {
-  description = "Origins allowed by CORS (ALLOWED_ORIGINS); \"*\" is accepted only in dev."
+  description = "The frontend's origin for CORS (ALLOWED_ORIGINS): exactly one, \"*\" only in dev. One, because the answers API Gateway writes itself (errors, 404, 405, 504) carry a static Access-Control-Allow-Origin that cannot echo the caller's origin."
   type        = list(string)
 
   validation {
-    condition     = length(var.allowed_origins) > 0 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[^/*]+$", o))])
-    error_message = "allowed_origins: \"*\" or origins like https://app.example.com (scheme and host, no path)."
+    condition     = length(var.allowed_origins) == 1 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[^/*,]+$", o))])
+    error_message = "allowed_origins: exactly one entry, \"*\" or an origin like https://app.example.com (scheme and host, no path)."
+  }
+
+  validation {
+    condition     = var.environment == "dev" || !contains(var.allowed_origins, "*")
+    error_message = "allowed_origins may be \"*\" only in dev; name the frontend's origin."
   }
 }
 
@@ -75,14 +80,25 @@ variable "log_level" {
 }
 
 variable "default_reserved_concurrency" {
-  description = "Reserved concurrency of each function (a cap on parallel runs, hence on cost)."
+  description = "Reserved concurrency of each function. null (the default): none reserved. AWS keeps 100 of the account's concurrency unreserved, so a new account with a quota of 10 cannot reserve any; stage throttling is the first cost cap."
   type        = number
+  default     = null
+
+  validation {
+    condition     = var.default_reserved_concurrency == null || try(var.default_reserved_concurrency >= 1, false)
+    error_message = "default_reserved_concurrency must be null (none reserved) or at least 1 (0 would disable every function)."
+  }
 }
 
 variable "reserved_concurrency" {
   description = "Per-function reserved concurrency overriding the default, e.g. { analysis = 4 }."
   type        = map(number)
   default     = {}
+
+  validation {
+    condition     = alltrue([for value in values(var.reserved_concurrency) : value >= 1])
+    error_message = "reserved_concurrency values must be at least 1 (0 would disable the function); leave a function out to reserve nothing."
+  }
 }
 
 variable "throttling_rate_limit" {
@@ -131,12 +147,6 @@ variable "bedrock_model_regions" {
   description = "Destination regions the inference profiles route to (the foundation-model ARNs granted)."
   type        = list(string)
   default     = ["us-east-1", "us-east-2", "us-west-2"]
-}
-
-variable "manage_api_gateway_account" {
-  description = "Create API Gateway's account-wide CloudWatch role (one per account and region; true in exactly one workspace sharing them)."
-  type        = bool
-  default     = false
 }
 
 variable "artifacts_force_destroy" {

@@ -6,12 +6,13 @@ allowed_origins    = ["*"]
 log_retention_days = 7
 log_level          = "INFO" # DEBUG would also let botocore log request bodies (prompts) to CloudWatch
 
-default_reserved_concurrency = 2
-reserved_concurrency         = {}
+# No reserved concurrency: a new account (quota 10) cannot reserve any, since AWS keeps 100
+# unreserved. Stage throttling below is the cost cap. Set default_reserved_concurrency (or
+# reserved_concurrency = { analysis = 2 }) once `make preflight ENV=dev` shows room.
 
 throttling_rate_limit  = 5
 throttling_burst_limit = 10
-api_detailed_metrics   = false  # per-method metrics cost about 6 USD a month
+api_detailed_metrics   = false # per-method metrics cost about 6 USD a month
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
@@ -26,6 +27,8 @@ function_env = {
 #   }
 # }
 
-# API Gateway's CloudWatch role is one per account and region: dev owns it. Set false if
-# another stack in this account and region already manages it.
-manage_api_gateway_account = true
+# Who hears about this environment (placeholders: put real addresses before deploying;
+# `make preflight` warns while they are example.com). The alarm address must confirm the
+# subscription mail SNS sends; budget addresses need no confirmation.
+alarm_email            = "alerts+dev@example.com"
+budget_email_addresses = ["billing+dev@example.com"]
