@@ -12,9 +12,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import hcl2
 
@@ -203,7 +203,9 @@ def check_models(cfg: Config, client: Callable) -> list[Check]:
             )
         if got.get("entitlementAvailability") != "AVAILABLE":
             problems.append("no entitlement")
-            actions.append("the Marketplace subscription is missing: accept the offer, and allow aws-marketplace:Subscribe")
+            actions.append(
+                "the Marketplace subscription is missing: accept the offer, and allow aws-marketplace:Subscribe"
+            )
         if problems:
             checks.append(Check(name, FAIL, "; ".join(problems) + " (every poem would be a 403)", "; ".join(actions)))
         else:
