@@ -1,12 +1,12 @@
 output "state_bucket" {
   description = "Terraform state bucket of every environment (the `bucket` of terraform/backend.hcl)."
-  value       = aws_s3_bucket.state.id
+  value       = module.state_bucket.versioned_bucket_name
 }
 
 output "backend_hcl" {
   description = "Contents for terraform/backend.hcl (`make bootstrap` writes it when the file is missing)."
   value       = <<-EOT
-    bucket       = "${aws_s3_bucket.state.id}"
+    bucket       = "${module.state_bucket.versioned_bucket_name}"
     key          = "${var.project}/terraform.tfstate"
     region       = "${var.region}"
     encrypt      = true

@@ -156,8 +156,12 @@ def test_plan_gateway_answers_carry_the_one_origin(plans, workspace):
 
 def test_plan_uploads_wait_for_versioning_and_modules_have_no_depends_on(plans):
     config = plans["dev"]["configuration"]["root_module"]
-    bucket = config["module_calls"]["storage"]["module"]["outputs"]["artifacts_bucket"]["expression"]
-    assert "aws_s3_bucket_versioning.artifacts" in bucket["references"]
+    storage = config["module_calls"]["storage"]["module"]
+    assert (
+        "module.artifacts.versioned_bucket_name" in storage["outputs"]["artifacts_bucket"]["expression"]["references"]
+    )
+    hardening = storage["module_calls"]["artifacts"]["module"]["outputs"]["versioned_bucket_name"]
+    assert "aws_s3_bucket_versioning.this" in hardening["expression"]["references"]
     for name in ("function", "layer"):
         assert "module.storage.artifacts_bucket" in config["module_calls"][name]["expressions"]["bucket"]["references"]
     assert {

@@ -91,10 +91,12 @@ def test_stack_tracing_logs_and_concurrency(plan, workspace):
 
 
 def test_stack_artifacts_bucket_is_private_encrypted_versioned(plan):
-    assert single(plan, "aws_s3_bucket_versioning", ".artifacts")["versioning_configuration"]["status"] == "Enabled"
-    (rule,) = as_list(single(plan, "aws_s3_bucket_server_side_encryption_configuration", ".artifacts")["rule"])
+    hardening = "module.storage.module.artifacts."
+    assert single(plan, "aws_s3_bucket_versioning", ".this")["__tfmeta"]["path"].startswith(hardening)
+    assert single(plan, "aws_s3_bucket_versioning", ".this")["versioning_configuration"]["status"] == "Enabled"
+    (rule,) = as_list(single(plan, "aws_s3_bucket_server_side_encryption_configuration", ".this")["rule"])
     assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] in ("AES256", "aws:kms")
-    block = single(plan, "aws_s3_bucket_public_access_block", ".artifacts")
+    block = single(plan, "aws_s3_bucket_public_access_block", ".this")
     assert all(
         block[k] is True
         for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")

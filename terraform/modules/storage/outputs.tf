@@ -2,7 +2,7 @@ output "artifacts_bucket" {
   description = "Name of the private, versioned, encrypted artifacts bucket, known only once versioning is on (uploads then get a version id)."
   # Read from the versioning resource, so every upload that uses this name waits for
   # versioning: an object written before it would have no version id for Lambda to pin.
-  value = aws_s3_bucket_versioning.artifacts.bucket
+  value = module.artifacts.versioned_bucket_name
 }
 
 output "artifacts_bucket_arn" {
