@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced
-HOST ?= 127.0.0.1
+# localhost serves 127.0.0.1 and ::1 both; an address serves that address alone.
+HOST ?= localhost
 PORT ?= 3001
 PYTEST_ARGS ?=
 LOCKS := requirements.txt requirements-dev.txt
@@ -25,8 +26,8 @@ $(STAMP): $(LOCKS)
 		-r requirements.txt -r requirements-dev.txt
 	@touch $@
 
-serve: setup ## run the API locally on http://$(HOST):$(PORT) (offline poet by default)
-	$(PY) -m functions.local_api --host $(HOST) --port $(PORT)
+serve: setup ## run the API locally on http://$(HOST):$(PORT) (offline poet; ENV=prod mirrors its reserved concurrency)
+	$(PY) -m functions.local_api --host $(HOST) --port $(PORT) $(if $(ENV),--env $(ENV))
 
 test: setup ## run the whole test suite (unit, integration, terraform)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,7 +3,11 @@
 Starts the local API in this process on a free 127.0.0.1 port, with thumbnails served by a
 loopback TLS upstream, runs N keep-alive clients for D seconds over offline poetry and
 thumbnails, and prints JSON with counts, errors and p50/p99 latency. Exits 1 on any error.
-With --url (a loopback address only) it drives an already running API, poetry only."""
+Each function may run as many execution environments as there are clients (as an unreserved
+Lambda function scales out), so the run measures the local API, not throttling; the report
+says how many environments each function started.
+With --url (a loopback address only) it drives an already running API, poetry only; that
+server's own concurrency applies there, and a throttled request counts as an error."""
 
 from __future__ import annotations
 
@@ -134,6 +138,18 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
     }
 
 
+def gateway_for(clients: int):
+    """The local API's gateway with room for one environment per client in every function."""
+    from functions.local_api import settings
+    from functions.local_api.server import Gateway
+
+    return Gateway(concurrency={name: max(1, clients) for name in settings.load()["functions"]})
+
+
+def environments_started(gateway) -> dict:
+    return {name: gateway.pool(name).started for name in ("poetry", "thumbnail")}
+
+
 def _run_with_api(args, routes: dict) -> dict:
     if args.url:
         return run(base=args.url.rstrip("/"), clients=args.clients, seconds=args.seconds, routes=routes)
@@ -142,15 +158,17 @@ def _run_with_api(args, routes: dict) -> dict:
     prepare_environment()
     upstream = local_thumbnail_upstream()
     routes["thumbnail"] = _thumbnail
-    server = make_server("127.0.0.1", 0)
+    gateway = gateway_for(args.clients)
+    server = make_server("127.0.0.1", 0, gateway)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        return run(
+        report = run(
             base=f"http://127.0.0.1:{server.server_address[1]}",
             clients=args.clients,
             seconds=args.seconds,
             routes=routes,
         )
+        return {**report, "environments_started": environments_started(gateway)}
     finally:
         server.shutdown()
         server.server_close()

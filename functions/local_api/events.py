@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -23,6 +24,41 @@ def media_type_matches(media_type: str, patterns: list[str]) -> bool:
         if pattern.endswith("/*") and media_type.split("/")[0] == pattern[:-2]:
             return True
     return False
+
+
+# Headers that never reach the function, as in the recorded event (tests/fixtures): the
+# hop-by-hop ones (RFC 9110 7.6.1) and Content-Length, which API Gateway leaves out.
+DROPPED_HEADERS = frozenset(
+    {"connection", "content-length", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+)
+# API Gateway spells these itself whatever the client sent (the fixture's lower-case HTTP/2
+# headers next to "Host" and "User-Agent"; LocalStack's AWS-validated snapshots for Authorization).
+CANONICAL_NAMES = {"host": "Host", "user-agent": "User-Agent", "authorization": "Authorization"}
+# Set by API Gateway; a client's own values are replaced (X-Forwarded-For is appended to).
+ADDED_HEADERS = ("X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto")
+
+
+def trace_id() -> str:
+    """An X-Ray root id as API Gateway writes it: Root=1-<epoch seconds hex>-<96 random bits hex>."""
+    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
+
+
+def gateway_headers(headers: list[tuple[str, str]], *, source_ip: str, port: int) -> list[tuple[str, str]]:
+    """The request headers as the function sees them behind API Gateway."""
+    added = {name.lower(): name for name in ADDED_HEADERS}
+    forwarded_for = [v.strip() for k, v in headers if k.lower() == "x-forwarded-for" and v.strip()]
+    client_trace = next((v for k, v in headers if k.lower() == "x-amzn-trace-id" and v.startswith("Root=")), None)
+    kept = [
+        (CANONICAL_NAMES.get(k.lower(), k), v)
+        for k, v in headers
+        if k.lower() not in DROPPED_HEADERS and k.lower() not in added
+    ]
+    return kept + [
+        ("X-Amzn-Trace-Id", client_trace or trace_id()),
+        ("X-Forwarded-For", ", ".join([*forwarded_for, source_ip])),
+        ("X-Forwarded-Port", str(port)),
+        ("X-Forwarded-Proto", "http"),  # https when deployed; the local API speaks plain HTTP
+    ]
 
 
 def _multi(pairs: list[tuple[str, str]]) -> tuple[dict | None, dict | None]:
@@ -47,8 +83,10 @@ def build_event(
     query: str,
     body: bytes,
     source_ip: str,
+    port: int,
     binary_media_types: list[str],
 ) -> dict:
+    headers = gateway_headers(headers, source_ip=source_ip, port=port)
     single_headers, multi_headers = _multi(headers)
     single_query, multi_query = _multi(parse_qsl(query, keep_blank_values=True))
     content_type = (single_headers or {}).get("Content-Type") or next(

@@ -4,7 +4,11 @@ by the running local API and checks every response against the contract.
 `make fuzz` runs FUZZ_EXAMPLES=150 per operation and mode (valid and invalid data), over
 1,000 cases across the routes; CI runs the default, a bounded 25 per operation and mode.
 A 5xx passes only when it is one of 502/503/504, is documented for that operation, and
-carries the error JSON: upstreams (Bedrock, YouTube, thumbnail hosts) are unreachable offline."""
+carries the error JSON: upstreams (Bedrock, YouTube, thumbnail hosts) are unreachable offline.
+
+The coverage run adds schemathesis's coverage phase per operation: boundary, missing and
+malformed values, and every method the path does not declare (schemathesis's set plus HEAD,
+CONNECT and an extension method), each answered with JSON and CORS, never a 5xx."""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
 from functions.common import contract
 
 pytestmark = pytest.mark.fuzz
+EXTRA_METHODS = frozenset({"head", "connect", "propfind"})
+API_GATEWAY_METHODS = {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 UPSTREAM_STATUSES = {502, 503, 504}
 CASES: list[str] = []
@@ -63,6 +69,35 @@ def test_contract_fuzz(start_api, operation_id, mode):
             assert "Traceback" not in response.text
 
     run()
+
+
+@pytest.mark.parametrize("operation_id", [op.operation_id for op in contract.operations()])
+def test_contract_fuzz_coverage_with_every_method(start_api, operation_id):
+    api = start_api()
+    schema = schemathesis.openapi.from_url(f"{api.base}/openapi.json")
+    coverage = schema.config.phases.coverage
+    coverage.unexpected_methods = set(coverage.unexpected_methods) | EXTRA_METHODS  # a new set: never the default
+    operation = next(op for op in _operations(schema) if op.definition.raw.get("operationId") == operation_id)
+    documented = {int(code) for code in operation.definition.raw["responses"] if code.isdigit()}
+    config = schema.config.generation_for(operation=operation, phase="coverage")
+    methods = set()
+    cases = schema.iter_coverage_cases(
+        operation, generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], generation_config=config
+    )
+    for case in cases:
+        response = case.call(base_url=api.base, timeout=30)
+        method, status, label = case.method.upper(), response.status_code, f"{case.method} {case.formatted_path}"
+        methods.add(method)
+        if status >= 500:
+            assert status in UPSTREAM_STATUSES and status in documented, f"{label}: {status} {response.text[:300]}"
+        if status >= 400 and method != "HEAD":
+            assert "error" in json.loads(response.text) and "Traceback" not in response.text, label
+        if method not in (operation.method.upper(), "OPTIONS"):
+            # The path's ANY mock answers API Gateway's other methods; the rest match no method (404).
+            assert status == (405 if method in API_GATEWAY_METHODS else 404), f"{label}: {status}"
+            assert response.headers.get("access-control-allow-origin") == ["*"], label  # the gateway's CORS
+    expected = {m.upper() for m in coverage.unexpected_methods} | {operation.method.upper()}
+    assert methods >= expected, f"never sent: {sorted(expected - methods)}"
 
 
 def test_contract_fuzz_case_count():

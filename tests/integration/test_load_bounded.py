@@ -11,7 +11,8 @@ def test_load_bounded_concurrent_mix_has_no_errors(start_api, monkeypatch):
     monkeypatch.setattr(handler, "fetcher", handler.fetcher)  # restored after the test
     upstream = loadtest.local_thumbnail_upstream()
     try:
-        api = start_api()
+        gateway = loadtest.gateway_for(12)
+        api = start_api(gateway)
         report = loadtest.run(
             base=api.base,
             clients=12,
@@ -23,3 +24,7 @@ def test_load_bounded_concurrent_mix_has_no_errors(start_api, monkeypatch):
     assert report["errors"] == 0, report["error_samples"]
     assert report["by_route"]["poetry"]["requests"] > 10 and report["by_route"]["thumbnail"]["requests"] > 10
     assert 0 < report["p50_ms"] <= report["p99_ms"]
+    # Environments are reused: far fewer cold starts than requests, never more than the clients.
+    started = loadtest.environments_started(gateway)
+    assert all(1 <= n <= 12 for n in started.values()), started
+    assert sum(started.values()) < report["requests"] / 5, started
