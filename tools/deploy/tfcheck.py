@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,15 +218,25 @@ def count_changes(plan: dict) -> tuple[int, int, int]:
 
 
 def plan_workspace(runner: Runner, root: Path, workspace: str, var_args: list[str]) -> Plan:
-    if workspace in WORKSPACES:
-        runner.run(f"{workspace}: workspace", root, "workspace", "select", "-or-create=true", workspace)
+    # TF_WORKSPACE, not `workspace select`, so workspaces can plan side by side in one directory.
+    env = {"TF_WORKSPACE": workspace} if workspace in WORKSPACES else {}
     out = PLANS / f"{workspace}.tfplan"
-    runner.run(f"{workspace}: plan", root, "plan", "-input=false", "-lock=false", f"-out={out}", *var_args)
-    text = runner.run(f"{workspace}: show", root, "show", "-json", str(out))
+    runner.run(
+        f"{workspace}: plan", root, "plan", "-input=false", "-lock=false", f"-out={out}", *var_args, extra_env=env
+    )
+    text = runner.run(f"{workspace}: show", root, "show", "-json", str(out), extra_env=env)
     data = json.loads(text)
     json_path = PLANS / f"{workspace}.json"
     json_path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
     return Plan(workspace, *count_changes(data), json_path)
+
+
+def _each(work):
+    """work(workspace) for every workspace, side by side (TF_CHECK_JOBS, default the CPU
+    count), results in workspace order; the first failure is raised."""
+    jobs = int(os.environ.get("TF_CHECK_JOBS") or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(WORKSPACES)))) as pool:
+        return [future.result() for future in [pool.submit(work, ws) for ws in WORKSPACES]]
 
 
 def init(runner: Runner, directory: Path, label: str) -> None:
@@ -269,12 +280,15 @@ def run_all(*, plans_only: bool = False, out=print) -> list[Plan]:
             [f"-var=account_id={TEST_ACCOUNT}", "-var=activate_cost_allocation_tags=true"],
         )
         out(f"bootstrap: plan ok, {boot.to_add} to add")
-        for workspace in WORKSPACES:
-            plan = plan_workspace(runner, root, workspace, plan_vars(workspace))
+        for workspace in WORKSPACES:  # local state: create each workspace once, in turn
+            runner.run(f"{workspace}: workspace", root, "workspace", "select", "-or-create=true", workspace)
+        runner.run("workspace", root, "workspace", "select", "default")
+        for plan in _each(lambda ws: plan_workspace(runner, root, ws, plan_vars(ws))):
             plans.append(plan)
-            out(f"{workspace}: plan ok, {plan.to_add} to add")
+            out(f"{plan.workspace}: plan ok, {plan.to_add} to add")
         if not plans_only:
-            for workspace in WORKSPACES:
+
+            def test(workspace: str) -> str:
                 text = runner.run(
                     f"{workspace}: terraform test",
                     root,
@@ -283,8 +297,11 @@ def run_all(*, plans_only: bool = False, out=print) -> list[Plan]:
                     *plan_vars(workspace),
                     extra_env={"TF_WORKSPACE": workspace},
                 )
-                summary = [line for line in text.splitlines() if line.startswith(("Success!", "Failure!"))]
-                out(f"{workspace}: test ok, {summary[-1].removeprefix('Success! ').rstrip('.') if summary else text}")
+                summary = [line for line in text.splitlines() if line.startswith("Success!")]
+                return f"{workspace}: test ok, {summary[-1].removeprefix('Success! ').rstrip('.') if summary else text}"
+
+            for line in _each(test):
+                out(line)
         (PLANS / "digest").write_text(inputs_digest(), encoding="utf-8")
         return plans
 
