@@ -14,15 +14,6 @@ resource "terraform_data" "guard" {
       condition     = var.environment == terraform.workspace
       error_message = "environments/${var.environment}.tfvars was passed in workspace \"${terraform.workspace}\"; use the var-file of the selected workspace."
     }
-    # An alarm or budget nobody receives is no alarm: each environment names its recipients.
-    precondition {
-      condition     = try(length(trimspace(var.alarm_email)) > 0, false)
-      error_message = "alarm_email is not set in environments/${var.environment}.tfvars: name who receives this environment's alarms (confirm the mail AWS sends)."
-    }
-    precondition {
-      condition     = length(var.budget_email_addresses) > 0
-      error_message = "budget_email_addresses is empty in environments/${var.environment}.tfvars: name at least one address for the monthly budget's notifications."
-    }
     precondition {
       condition     = local.manifest_exists
       error_message = "No build manifest at ${local.manifest_path}: run `make build` first."

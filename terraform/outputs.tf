@@ -37,3 +37,13 @@ output "dashboard_url" {
   description = "CloudWatch dashboard of this environment (the dashboard itself is defined with the monitoring module)."
   value       = "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${local.dashboard_name}"
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic of this environment's alarms and budget notifications."
+  value       = module.monitoring.sns_topic_arn
+}
+
+output "budget_name" {
+  description = "Monthly cost budget of the project (scoped to its Project tag)."
+  value       = module.budget.budget_name
+}

@@ -154,3 +154,63 @@ variable "artifacts_force_destroy" {
   type        = bool
   default     = true
 }
+
+# Observability and cost control (monitoring.tf: modules monitoring and budget).
+
+variable "alarm_email" {
+  description = "Email subscribed to this environment's alarm topic (confirm the mail AWS sends). Required: an alarm nobody receives is no alarm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email != null && can(regex("^[^@[:space:]]+@[^@[:space:]]+$", var.alarm_email))
+    error_message = "alarm_email is not set (or not an address) in environments/${var.environment}.tfvars: name who receives this environment's alarms."
+  }
+}
+
+variable "alarm_error_rate_percent" {
+  description = "Per function: alarm when Errors / Invocations exceeds this percentage."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_duration_percent_of_timeout" {
+  description = "Per function: alarm when p95 Duration exceeds this percentage of the function's timeout."
+  type        = number
+  default     = 80
+}
+
+variable "alarm_throttles_threshold" {
+  description = "Per function: alarm when Throttles in one period exceed this count."
+  type        = number
+  default     = 0
+}
+
+variable "alarm_api_5xx_rate_percent" {
+  description = "API: alarm when 5XXError / Count exceeds this percentage."
+  type        = number
+  default     = 5
+}
+
+variable "budget_limit_usd" {
+  description = "Monthly cost budget for resources tagged Project = var.project, in USD."
+  type        = number
+  default     = 5
+}
+
+variable "budget_email_addresses" {
+  description = "Addresses AWS Budgets emails directly, besides the alarm topic (at least one)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.budget_email_addresses) > 0
+    error_message = "budget_email_addresses is empty in environments/${var.environment}.tfvars: name at least one address for the monthly budget's notifications."
+  }
+}
+
+variable "activate_cost_allocation_tag" {
+  description = "Activate the Project tag for cost allocation (account-wide: true in one workspace only)."
+  type        = bool
+  default     = false
+}

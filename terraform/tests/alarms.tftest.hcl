@@ -30,7 +30,7 @@ run "no_alarm_recipient_stops_the_plan" {
     alarm_email = null
   }
 
-  expect_failures = [terraform_data.guard]
+  expect_failures = [var.alarm_email]
 }
 
 run "no_budget_recipient_stops_the_plan" {
@@ -40,5 +40,5 @@ run "no_budget_recipient_stops_the_plan" {
     budget_email_addresses = []
   }
 
-  expect_failures = [terraform_data.guard]
+  expect_failures = [var.budget_email_addresses]
 }
