@@ -92,7 +92,11 @@ def find_mirror() -> Path | None:
 
 def inputs_digest() -> str:
     """Everything a plan depends on; cached plans are reused only while it is unchanged."""
-    files = sorted(p for p in TERRAFORM.rglob("*") if p.is_file() and ".terraform" not in p.parts)
+    files = sorted(
+        p
+        for p in TERRAFORM.rglob("*")
+        if p.is_file() and ".terraform" not in p.parts and p.suffix in (".tf", ".tfvars", ".hcl", ".json", ".yaml")
+    )
     files += [REPO / "functions" / "settings.json", REPO / "functions" / "openapi.yaml", FIXTURE_MANIFEST]
     files.append(Path(__file__))
     digest = hashlib.sha256()
