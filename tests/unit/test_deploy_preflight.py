@@ -166,6 +166,14 @@ def test_preflight_concurrency_a_new_account_cannot_reserve_any():
     stubs["lambda"].add_response(
         "get_account_settings", {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}}
     )
+    for key in ("poetry", "thumbnail"):  # not deployed yet
+        stubs["lambda"].add_client_error(
+            "get_function_concurrency",
+            "ResourceNotFoundException",
+            "Function not found",
+            http_status_code=404,
+            expected_params={"FunctionName": f"music-poetry-dev-{key}"},
+        )
     check = preflight.check_concurrency(_config(reserved={"poetry": 2, "thumbnail": 2}), stubs)
     assert check.status == FAIL
     assert "reserves 4" in check.detail and "Service Quotas" in check.action and "at least 104" in check.action
@@ -174,6 +182,24 @@ def test_preflight_concurrency_a_new_account_cannot_reserve_any():
         "get_account_settings", {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}}
     )
     assert preflight.check_concurrency(_config(reserved={}), stubs).status == OK
+    stubs.all_used()
+
+
+def test_preflight_concurrency_already_held_by_deployed_functions_is_not_counted_twice():
+    # prod deployed: its 4 x 5 are already out of the unreserved pool (1000 - 20 = 980).
+    stubs = Stubs()
+    stubs["lambda"].add_response(
+        "get_account_settings", {"AccountLimit": {"ConcurrentExecutions": 120, "UnreservedConcurrentExecutions": 100}}
+    )
+    reserved = {"poetry": 5, "thumbnail": 5, "youtube": 5, "analysis": 5}
+    for key in reserved:
+        stubs["lambda"].add_response(
+            "get_function_concurrency",
+            {"ReservedConcurrentExecutions": 5},
+            {"FunctionName": f"music-poetry-prod-{key}"},
+        )
+    check = preflight.check_concurrency(_config(env="prod", reserved=reserved), stubs)
+    assert check.status == OK and "20 of it already held" in check.detail
     stubs.all_used()
 
 

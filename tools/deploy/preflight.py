@@ -1,7 +1,7 @@
 """`make preflight ENV=dev`: read-only AWS checks before `make deploy`, as a table of checks
 with what to do, exiting 1 when one of them would make the deploy (or every poem) fail.
 
-Only read calls: sts:GetCallerIdentity, lambda:GetAccountSettings,
+Only read calls: sts:GetCallerIdentity, lambda:GetAccountSettings, lambda:GetFunctionConcurrency,
 bedrock:GetFoundationModelAvailability, apigateway:GetAccount, s3:HeadBucket,
 s3:GetBucketVersioning and ce:ListCostAllocationTags.
 """
@@ -159,14 +159,25 @@ def check_concurrency(cfg: Config, client: Callable) -> Check:
         return Check("lambda concurrency", FAIL, _error(exc), "allow lambda:GetAccountSettings, then rerun")
     quota, unreserved = limits["ConcurrentExecutions"], limits["UnreservedConcurrentExecutions"]
     wanted = sum(cfg.reserved.values())
+    # Already deployed functions hold their reservation already: only the difference is new.
+    held = 0
+    for key in cfg.reserved:
+        try:
+            got = client("lambda").get_function_concurrency(FunctionName=f"{cfg.project}-{cfg.env}-{key}")
+            held += got.get("ReservedConcurrentExecutions", 0)
+        except Exception as exc:
+            if "ResourceNotFound" not in _error(exc):
+                return Check("lambda concurrency", FAIL, _error(exc), "allow lambda:GetFunctionConcurrency, then rerun")
     detail = f"quota {quota}, unreserved {unreserved}, {cfg.env}.tfvars reserves {wanted}"
-    if wanted and unreserved - wanted < UNRESERVED_MINIMUM:
+    detail += f" ({held} of it already held)" if held else ""
+    if wanted and unreserved - (wanted - held) < UNRESERVED_MINIMUM:
         return Check(
             "lambda concurrency",
             FAIL,
             detail + f" (AWS keeps {UNRESERVED_MINIMUM} unreserved)",
             "remove default_reserved_concurrency / reserved_concurrency from the var-file, or ask for a "
-            f"higher quota (Service Quotas > Lambda > Concurrent executions: at least {wanted + UNRESERVED_MINIMUM})",
+            "higher quota (Service Quotas > Lambda > Concurrent executions: at least "
+            f"{quota - unreserved - held + wanted + UNRESERVED_MINIMUM})",
         )
     return Check("lambda concurrency", OK, detail)
 
