@@ -39,7 +39,7 @@ tf-check-env:
 	@case " $(TF_ENVS) " in *" $(ENV) "*) ;; *) \
 		echo "ENV must be one of: $(TF_ENVS) (got '$(ENV)'), e.g. make plan ENV=dev"; exit 1;; esac
 	@test -f $(TF_DIR)/backend.hcl || { \
-		echo "$(TF_DIR)/backend.hcl is missing: copy $(TF_DIR)/backend.hcl.example and name your state bucket."; \
+		echo "$(TF_DIR)/backend.hcl is missing: make bootstrap writes it (or copy $(TF_DIR)/backend.hcl.example and name your state bucket)."; \
 		exit 1; }
 	@test -f build/dist/manifest.json || { \
 		echo "build/dist/manifest.json is missing: run 'make build' first."; exit 1; }
@@ -75,8 +75,11 @@ preflight: setup ## read-only AWS checks before the first deploy of ENV (a table
 verify: setup ## after a deploy: every route as the frontend calls it (ENV=dev or URL=https://.../Prod; VIDEO=<YouTube URL>)
 	@if [ -n "$(URL)" ]; then $(PY) -m tools.deploy.verify --url "$(URL)" $(if $(VIDEO),--video "$(VIDEO)") $(if $(ORIGIN),--origin "$(ORIGIN)"); \
 	else case " $(TF_ENVS) " in *" $(ENV) "*) ;; *) echo "set ENV=dev|staging|prod or URL=https://<id>.execute-api.<region>.amazonaws.com/Prod"; exit 1;; esac; \
-	$(MAKE) --no-print-directory tf-init ENV=$(ENV) >/dev/null && \
-	$(PY) -m tools.deploy.verify --env $(ENV) --url "$$($(TF) -chdir=$(TF_DIR) output -raw api_endpoint)" $(if $(VIDEO),--video "$(VIDEO)") $(if $(ORIGIN),--origin "$(ORIGIN)"); fi
+	$(MAKE) --no-print-directory tf-check-env ENV=$(ENV) || exit 1; \
+	$(MAKE) --no-print-directory tf-init ENV=$(ENV) >/dev/null || exit 1; \
+	url=$$($(TF) -chdir=$(TF_DIR) output -raw api_endpoint 2>/dev/null) || { \
+		echo "no api_endpoint in the $(ENV) workspace's state: deploy first (make deploy ENV=$(ENV))"; exit 1; }; \
+	$(PY) -m tools.deploy.verify --env $(ENV) --url "$$url" $(if $(VIDEO),--video "$(VIDEO)") $(if $(ORIGIN),--origin "$(ORIGIN)"); fi
 
 checkov-setup: $(CHECKOV_STAMP) ## create .tools/checkov from its hashed lock
 

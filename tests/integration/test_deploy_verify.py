@@ -41,6 +41,12 @@ def test_verify_url_without_the_stage_fails(start_api, capsys):
     assert _status(out, "stage prefix") == "FAIL" and "VITE_API_ENDPOINT" in out
 
 
+def test_verify_refuses_a_url_that_is_not_one(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        verify.main(["--url", ""])
+    assert exit_.value.code == 2 and "is not an http(s) URL" in capsys.readouterr().err
+
+
 def test_verify_nothing_listening_fails_every_check(capsys):
     assert verify.main(["--url", "http://127.0.0.1:9/Prod"]) == 1
     out = capsys.readouterr().out

@@ -195,9 +195,18 @@ def origin_for(env: str | None) -> str:
     return VITE_ORIGIN if origins[0] == "*" else origins[0]
 
 
+def api_url(text: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL such as https://<id>.execute-api.<region>.amazonaws.com/Prod"
+        )
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="the API's invoke URL with its stage, e.g. .../Prod")
+    parser.add_argument("--url", required=True, type=api_url, help="the API's invoke URL with its stage, e.g. .../Prod")
     parser.add_argument("--env", choices=("dev", "staging", "prod"), help="read the origin from this var-file")
     parser.add_argument("--origin", help="Origin header to send (default: the environment's, or Vite's)")
     parser.add_argument("--video", help="a YouTube video URL for the info and thumbnail routes")
