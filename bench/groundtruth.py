@@ -199,7 +199,7 @@ def _interleaved() -> list[str]:
 
 def select_pieces(limit: int) -> list[dict]:
     rng = random.Random(SEED)
-    picked = []
+    picked: list[dict] = []
     for name in _interleaved():
         if len(picked) >= limit:
             break
@@ -330,7 +330,7 @@ def render(midi: Path, wav: Path) -> np.ndarray:
     return y[loud[0] : loud[-1] + RENDER_SR // 2] if loud.size else y
 
 
-def speak(lang: str, wpm: int, text: str, wav: Path) -> np.ndarray:
+def speak(lang: str, wpm: int, text: str, wav: Path) -> tuple[np.ndarray, int]:
     subprocess.run(
         ["espeak-ng", "-v", lang, "-s", str(wpm), "-w", str(wav), text],
         check=True,
@@ -373,8 +373,8 @@ def main(argv=None) -> int:
             return 0
     clips = []
     rng = random.Random(SEED + 1)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         for i, piece in enumerate(select_pieces(args.pieces)):
             base = piece["source"].replace("/", "_")
             truth = {k: piece[k] for k in ("key", "mode", "tempo", "beatsPerBar", "ensemble", "source")}

@@ -89,7 +89,10 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
     )
     functions, retention = {}, []
     for fn in _resources(parsed, "aws_lambda_function"):
-        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        match = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"])
+        if match is None:
+            raise ValueError(f"aws_lambda_function outside module.function: {fn['__tfmeta']['path']}")
+        key = match.group(1)
         functions[key] = FunctionSpec(
             memory_mb=int(fn["memory_size"]),
             timeout_s=float(fn["timeout"]),

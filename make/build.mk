@@ -1,4 +1,4 @@
-# Lambda artifacts (issue 7): see README "Build". Standard-library Python in build/lambdabuild.
+# Lambda artifacts: see docs/build.md. Standard-library Python in build/lambdabuild.
 LAMBDABUILD := PYTHONPATH=build $(PY) -m lambdabuild
 BUILD_IN_DOCKER ?= auto
 BUILD_NUMBA_CACHE ?= auto
@@ -15,7 +15,7 @@ smoke: setup ## every handler from its artifacts (this machine's Python) in a re
 smoke-target: setup ## the same with build/dist itself, when a CPython of the target version is here
 	$(LAMBDABUILD) smoke --target
 
-build-check: setup ## ABI and budget check of build/dist as it is
+build-check: setup ## ABI, budget and no-dev-module check of build/dist as it is
 	$(LAMBDABUILD) check
 
 build-clean: ## remove build/dist and build/work

@@ -4,30 +4,14 @@ monkeypatch so no test leaks settings into another."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 
+from functions.local_api.context import LambdaContext
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-class FakeContext:
-    """The attributes of a Lambda context that Powertools and our code read."""
-
-    def __init__(self, name: str = "test-fn", remaining_ms: int = 25_000, memory: int = 512):
-        self.function_name = name
-        self.memory_limit_in_mb = memory
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-        self.aws_request_id = str(uuid.uuid4())
-        self.function_version = "$LATEST"
-        self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = "test"
-        self._remaining = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self._remaining
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +28,7 @@ def _quiet_aws(monkeypatch):
 
 @pytest.fixture
 def lambda_context():
-    return FakeContext()
+    return LambdaContext(function_name="test-fn", memory_limit_in_mb=512, timeout_s=25.0)
 
 
 @pytest.fixture

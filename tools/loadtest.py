@@ -77,6 +77,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
     parts = urlsplit(base)
+    host = parts.hostname or "127.0.0.1"
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load runs only against loopback addresses")
     stop_at = time.monotonic() + seconds
@@ -85,7 +86,7 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
     lock = threading.Lock()
 
     def client(n: int):
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=30)
         names = list(routes)
         for i in range(MAX_REQUESTS_PER_CLIENT):
             if time.monotonic() >= stop_at:
@@ -97,11 +98,11 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
                 conn.request(method, path, body=body, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
-                status = resp.status
+                status: int | str = resp.status
             except (OSError, http.client.HTTPException) as exc:
                 status = f"{type(exc).__name__}"
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                conn = http.client.HTTPConnection(host, parts.port, timeout=30)
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 results[name].append(elapsed)

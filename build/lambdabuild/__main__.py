@@ -51,14 +51,14 @@ def check(dist: Path) -> int:
     """Re-check finished artifacts: budget from the manifest, ABI from the unpacked zips."""
     doc = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
     print(manifest.table(doc))
-    problems = manifest.budget_problems(doc)
+    problems = manifest.budget_problems(doc) + manifest.dev_module_problems(doc)
     t = doc["target"]
     for key, art in doc["artifacts"].items():
         with tempfile.TemporaryDirectory() as tmp:
             zipdet.extract(ROOT / art["path"], Path(tmp))
             found, _ = elfcheck.check_tree(Path(tmp), architecture=t["architecture"], glibc=t["glibc"])
             problems += [f"{key}: {p}" for p in found]
-    print("\n".join(problems) if problems else "check: ABI and budget ok")
+    print("\n".join(problems) if problems else "check: ABI, budget and production-only modules ok")
     return 1 if problems else 0
 
 

@@ -23,6 +23,9 @@ sys.path[:0] = ["/var/task", f"/opt/python/lib/python{version}/site-packages", "
 os.chdir("/var/task")
 
 
+# Its own context class, not functions.local_api.context.LambdaContext: this file runs alone
+# inside the sandbox on the standard library, where only the zips under test are importable
+# (functions/local_api is never zipped), and it reads Lambda's own environment variables.
 class Context:
     def __init__(self, request_id: str, timeout_s: float, invoked_at: float):
         name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]

@@ -119,6 +119,7 @@ def build_numba_cache(
             f"The layer ships WITHOUT a numba cache: each cold start compiles for ~20 s."
         )
         return {"status": "skipped", "reason": why}
+    assert interp is not None  # else `why` said so above
     print(f"numba cache: {layer.name} with {interp.executable} at /opt/python (NUMBA_CPU_NAME=generic)", flush=True)
     cache = stage / NUMBA_CACHE_DIRNAME
     sandbox.remove(cache)
@@ -258,6 +259,7 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     (dist / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     print(manifest.table(doc), flush=True)
     manifest.check_budget(doc)
+    manifest.check_production_only(doc)
     if settings_target != target:
         print(
             f"note: {variant.label} artifacts are for {target.abi}, not the deployment target "

@@ -11,6 +11,7 @@ import copy
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from .config import ROOT
 
@@ -18,7 +19,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "apigw_rest_proxy_event.json"
 # Request data per operationId; operations not listed get every required query parameter
 # set to "smoke" and no body. The sandbox has no network: calls to YouTube, Bedrock or an
 # image host fail there, and the smoke run reports the status the handler chose.
-HTTP_REQUESTS = {
+HTTP_REQUESTS: dict[str, dict[str, Any]] = {
     "generatePoetry": {
         "body": {"audioFeatures": {"tempo": 128, "energy": 0.8, "mode": "major"}, "persona": "hamlet", "language": "en"}
     },

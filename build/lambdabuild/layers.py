@@ -229,7 +229,7 @@ def prepare_layer(layer: Layer, stage: Path, work: Path, target: Target) -> tupl
 
 STUB = '''"""Stand-in for the real {pkg}, which this layer ships compressed as /opt/packed/{pkg}.zip
 to fit Lambda's 250 MB limit. The first import unpacks it under /tmp and swaps it in
-(see /opt/python/_layer_boot.py and the README's Build section)."""
+(see /opt/python/_layer_boot.py, and docs/build.md in the project)."""
 from _layer_boot import activate
 
 activate(__name__)

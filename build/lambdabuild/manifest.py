@@ -2,23 +2,84 @@
 
 Shape (kept exactly; Terraform depends on it):
 {"target": {"runtime", "architecture", "python_version", "glibc"},
- "artifacts": {"function/<n>"|"layer/<n>": {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes"}},
- "functions": {"<n>": {"artifact": "function/<n>", "layers": ["layer/<l>", ...], "unzipped_total_bytes"}}}"""
+ "artifacts": {"function/<n>"|"layer/<n>": {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes",
+                                           "modules"}},
+ "functions": {"<n>": {"artifact": "function/<n>", "layers": ["layer/<l>", ...], "unzipped_total_bytes"}}}
+
+`modules`: every Python module a function zip holds (dotted names), or the top-level
+packages a layer puts on sys.path; `dev_module_problems` fails a build that ships a dev seam."""
 
 from __future__ import annotations
 
 import base64
 import json
+import zipfile
 from pathlib import Path
 
 from .config import BUDGET_BYTES, MAX_LAYERS, MB, Function, Target
 from .zipdet import ZipStats
 
-ARTIFACT_KEYS = ("path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes")
+ARTIFACT_KEYS = ("path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes", "modules")
+# Development seams (local API, dev media server and extractor, in-process invoker, fake context)
+# live under functions/local_api, which no zip may carry.
+DEV_PACKAGES = ("functions.local_api",)
 
 
 class BudgetError(RuntimeError):
     """A function with its layers is over the unzipped budget, or has too many layers."""
+
+
+def module_names(arcnames: list[str]) -> list[str]:
+    """Dotted names of the Python modules among a function zip's entries."""
+    found = set()
+    for name in arcnames:
+        if name.endswith(".py"):
+            parts = name[: -len(".py")].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts:
+                found.add(".".join(parts))
+    return sorted(found)
+
+
+def layer_packages(arcnames: list[str]) -> list[str]:
+    """Top-level importable names a layer adds (python/ or python/lib/python3.x/site-packages/)."""
+    found = set()
+    for name in arcnames:
+        parts = name.split("/")
+        if name.startswith("python/lib/python3") and len(parts) >= 5 and parts[3] == "site-packages":
+            top = parts[4]
+        elif name.startswith("python/") and len(parts) >= 2 and parts[1] != "lib":
+            top = parts[1]
+        else:
+            continue
+        if not top.endswith((".dist-info", ".egg-info", ".libs", ".data")) and top != "__pycache__":
+            found.add(top.split(".", 1)[0] if top.endswith((".py", ".so")) else top)
+    return sorted(found)
+
+
+def zip_modules(path: Path) -> list[str]:
+    """A zip's `modules`: function zips hold files at the root, layer zips under python/."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+    if any(n.startswith("python/") for n in names):
+        return layer_packages(names)
+    return module_names(names)
+
+
+def is_dev_module(module: str) -> bool:
+    return any(module == pkg or module.startswith(pkg + ".") for pkg in DEV_PACKAGES)
+
+
+def dev_module_problems(manifest: dict) -> list[str]:
+    """Function artifacts that would ship a development seam."""
+    return [
+        f"{key}: ships dev module {module} (development seams stay out of production zips)"
+        for key, art in manifest["artifacts"].items()
+        if key.startswith("function/")
+        for module in art.get("modules", [])
+        if is_dev_module(module)
+    ]
 
 
 def artifact_record(stats: ZipStats, root: Path) -> dict:
@@ -28,6 +89,7 @@ def artifact_record(stats: ZipStats, root: Path) -> dict:
         "sha256_base64": base64.b64encode(stats.sha256).decode("ascii"),
         "zip_bytes": stats.zip_bytes,
         "unzipped_bytes": stats.unzipped_bytes,
+        "modules": zip_modules(stats.path),
     }
 
 
@@ -65,6 +127,16 @@ def check_budget(manifest: dict, budget: int = BUDGET_BYTES) -> None:
     problems = budget_problems(manifest, budget)
     if problems:
         raise BudgetError("size budget exceeded:\n  " + "\n  ".join(problems))
+
+
+class DevModuleError(RuntimeError):
+    """A function zip carries a development seam."""
+
+
+def check_production_only(manifest: dict) -> None:
+    problems = dev_module_problems(manifest)
+    if problems:
+        raise DevModuleError("\n  ".join(["dev code in a production zip:", *problems]))
 
 
 def write(manifest: dict, path: Path) -> None:

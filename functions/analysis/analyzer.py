@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from functions.analysis import features, key, spectrum, tempo
 from functions.analysis.decode import ANALYSIS_SR, Decoded, decode
 from functions.common.mood import mood_label
-
-ANALYZER_VERSION = "1.0.0"
+from functions.common.versions import ANALYZER_VERSION  # one definition, shared with youtube
 
 
 def analyze(
@@ -55,7 +55,7 @@ def describe(decoded: Decoded) -> dict:
         key_confidence=k.confidence,
     )
     weight = fr.rms.astype(float) + 1e-12
-    result = {
+    result: dict[str, Any] = {
         "analyzerVersion": ANALYZER_VERSION,
         "duration": round(decoded.duration, 3),
         "tempo": round(beat.bpm, 2),

@@ -73,12 +73,15 @@ def decode(
     """
     if format is not None and format not in FORMATS:
         raise AudioError(f"Unsupported format {format!r}", f"Expected one of {', '.join(sorted(FORMATS))}")
+    readable: str | os.PathLike | io.BytesIO
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise AudioError("The audio is empty")
-        source = io.BytesIO(bytes(source))
+        readable = io.BytesIO(bytes(source))
+    else:
+        readable = source
     try:
-        handle = sf.SoundFile(source)
+        handle = sf.SoundFile(readable)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         raise AudioError("The audio could not be decoded", _reason(exc)) from None
     with handle as fh:

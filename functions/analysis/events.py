@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.analysis.analyzer import analyze
 from functions.analysis.decode import FORMATS
+from functions.common.config import env_float, env_int
 from functions.common.errors import ApiError, BadRequest, PayloadTooLarge
 
 # Lambda's synchronous invoke payload limit is 6 MB; 4 MiB of audio is 5.6 MB in base64.
@@ -22,10 +23,10 @@ DEFAULT_MAX_AUDIO_SECONDS = 1200.0  # 20 minutes
 
 
 def limits() -> tuple[int, float]:
-    """(max bytes, max seconds) from MAX_AUDIO_BYTES / MAX_AUDIO_SECONDS."""
+    """(max bytes, max seconds) from MAX_AUDIO_BYTES / MAX_AUDIO_SECONDS; a bad value is a 503."""
     return (
-        int(os.environ.get("MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES)),
-        float(os.environ.get("MAX_AUDIO_SECONDS", DEFAULT_MAX_AUDIO_SECONDS)),
+        env_int(os.environ, "MAX_AUDIO_BYTES", DEFAULT_MAX_AUDIO_BYTES, low=1),
+        env_float(os.environ, "MAX_AUDIO_SECONDS", DEFAULT_MAX_AUDIO_SECONDS, low=0.001),
     )
 
 

@@ -68,8 +68,8 @@ def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
     ac = local_autocorrelation(_whiten(onset, fps=fps), window=int(WINDOW_S * fps), max_lag=max_lag)
     lags = np.arange(len(ac), dtype=float)
     lags[0] = np.inf
-    bpm = 60.0 * fps / lags
-    prior = np.exp(-0.5 * (np.log2(np.maximum(bpm, 1e-3) / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
+    lag_bpm = 60.0 * fps / lags
+    prior = np.exp(-0.5 * (np.log2(np.maximum(lag_bpm, 1e-3) / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
     score = np.maximum(ac, 0.0) * prior
     score[:min_lag] = 0.0
     best = int(np.argmax(score))

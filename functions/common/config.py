@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from functions.common.errors import ServiceUnavailable
 
@@ -16,6 +16,14 @@ class ConfigError(ServiceUnavailable):
     def __init__(self, name: str, problem: str):
         super().__init__("The service is misconfigured", f"{name} {problem}")
         self.name = name
+
+
+@overload
+def env_str(env: Mapping[str, str], name: str) -> str | None: ...
+@overload
+def env_str(env: Mapping[str, str], name: str, default: str) -> str: ...
+@overload
+def env_str(env: Mapping[str, str], name: str, default: None) -> str | None: ...
 
 
 def env_str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:

@@ -42,6 +42,7 @@ class Resolver(APIGatewayRestResolver):
     per process, but the local API resolves several functions concurrently in one process, so
     the event and context are kept per thread here."""
 
+    _origins_env: str = "*"
     current_event = property(lambda self: _invocation.event)
     lambda_context = property(lambda self: _invocation.context)
 

@@ -10,6 +10,8 @@ import os
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths  # noqa: F401  (re-exported for handlers)
 
+from functions.common.config import env_str
+
 DEFAULT_NAMESPACE = "music-poetry-local"
 
 
@@ -18,5 +20,5 @@ def logger_for(service: str) -> Logger:
 
 
 def metrics_for(service: str) -> Metrics:
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
+    namespace = env_str(os.environ, "POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
     return Metrics(namespace=namespace, service=service)

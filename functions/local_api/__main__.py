@@ -26,7 +26,7 @@ def main() -> None:
     prepare_environment()
     servers = make_servers(args.host, args.port, Gateway(environment=args.env or None))
     port = servers[0].server_address[1]
-    addresses = " and ".join(s.server_address[0] for s in servers)
+    addresses = " and ".join(str(s.server_address[0]) for s in servers)
     logging.getLogger("local_api").info(
         "serving http://%s:%d on %s (contract at /openapi.json, poetry provider %s, concurrency %s)",
         args.host if ":" not in args.host else f"[{args.host}]",

@@ -4,12 +4,19 @@ completed here so that any caller (handler, tests, a future provider) gets sane 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import overload
 
 from functions.common.mood import MOODS, mood_center, mood_label
 
 PITCH_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
 _UNIT_FIELDS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
+
+
+@overload
+def _clamp(value: object, low: float, high: float, default: float) -> float: ...
+@overload
+def _clamp(value: object, low: float, high: float, default: None) -> float | None: ...
 
 
 def _clamp(value, low: float, high: float, default: float | None) -> float | None:
@@ -54,7 +61,7 @@ def normalise(features: dict | None) -> Music:
 
     valence = _clamp(f.get("valence"), 0, 1, None)
     if valence is None:
-        valence = hinted_v if hinted_v is not None else {"major": 0.65, "minor": 0.35}.get(mode, 0.5)
+        valence = hinted_v if hinted_v is not None else {"major": 0.65, "minor": 0.35}.get(mode or "", 0.5)
     energy = _clamp(f.get("energy"), 0, 1, None)
     if energy is None:
         if hinted_e is not None:

@@ -6,6 +6,8 @@ proportion to the music. Slots: {a} adjective, {n} noun, {v} verb (base / plain 
 suffix ({n2}) asks for a different word. Korean slots may carry a particle pair
 ({n|이가}) that is chosen by the noun's final consonant."""
 
+from typing import Any
+
 EN = {
     "banks": {
         "bright_loud": {
@@ -303,4 +305,4 @@ KO = {
     },
 }
 
-LEXICONS = {"en": EN, "ko": KO}
+LEXICONS: dict[str, dict[str, Any]] = {"en": EN, "ko": KO}

@@ -7,10 +7,10 @@ function's region geography (us., eu., apac.)."""
 
 from __future__ import annotations
 
-import json
 import os
 
-from functions.common.errors import BadRequest, ServiceUnavailable
+from functions.common.config import ConfigError, env_json, env_list, env_str
+from functions.common.errors import BadRequest
 
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -37,19 +37,13 @@ def geography(region: str) -> str:
 
 
 def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return env_str(os.environ, "AWS_REGION") or env_str(os.environ, "AWS_DEFAULT_REGION", "us-east-1")
 
 
-def _json_env(name: str) -> dict:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ServiceUnavailable(f"{name} is not valid JSON", "Fix the function configuration") from None
+def _json_env(name: str) -> dict[str, str]:
+    value = env_json(os.environ, name, {})
     if not isinstance(value, dict):
-        raise ServiceUnavailable(f"{name} must be a JSON object", "Fix the function configuration")
+        raise ConfigError(name, "must be a JSON object")
     return value
 
 
@@ -66,20 +60,19 @@ class ModelCatalog:
     def from_env(cls) -> ModelCatalog:
         geo = geography(_region())
         defaults = {"haiku": f"{geo}.{HAIKU}", "sonnet": f"{geo}.{SONNET}"}
-        allowed_raw = os.environ.get("ALLOWED_MODELS", "")
-        allowed = [m.strip() for m in allowed_raw.split(",") if m.strip()] or list(defaults.values())
+        allowed = list(env_list(os.environ, "ALLOWED_MODELS")) or list(defaults.values())
         # An alias names the first allowed model of its family, so a deployment whose allow-list
         # (and IAM) uses another geography's profiles still resolves `haiku` to something allowed.
         aliases = {
             alias: next((m for m in allowed if f"claude-{alias}" in m), default) for alias, default in defaults.items()
         }
         aliases.update(_json_env("MODEL_ALIASES"))
-        retired = {}
+        retired: dict[str, str] = {}
         for old, alias in RETIRED_TO_ALIAS.items():
             for prefix in ("", "us.", "eu.", "apac."):
                 retired[prefix + old] = aliases.get(alias, alias)
         retired.update(_json_env("RETIRED_MODEL_MAP"))
-        default = os.environ.get("DEFAULT_MODEL", "haiku")
+        default = env_str(os.environ, "DEFAULT_MODEL", "haiku")
         return cls(allowed=allowed, aliases=aliases, retired=retired, default=default)
 
     def resolve(self, requested: str | None) -> str:

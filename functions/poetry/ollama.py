@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 from functions.common import errors
+from functions.common.config import env_str
 from functions.common.deadline import Deadline
 from functions.poetry.poem import Poem
 from functions.poetry.prompt import POEM_CLOSE, build_prompt, extract_poem
@@ -24,8 +25,8 @@ class OllamaProvider:
 
     def __init__(self, *, logger, url: str | None = None, model: str | None = None):
         self.logger = logger
-        self.url = (url or os.environ.get("OLLAMA_URL") or DEFAULT_URL).rstrip("/")
-        self.model = model or os.environ.get("OLLAMA_MODEL") or DEFAULT_MODEL
+        self.url = (url or env_str(os.environ, "OLLAMA_URL", DEFAULT_URL)).rstrip("/")
+        self.model = model or env_str(os.environ, "OLLAMA_MODEL", DEFAULT_MODEL)
 
     def write(self, request, deadline: Deadline):
         prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)

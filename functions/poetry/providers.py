@@ -9,8 +9,8 @@ import os
 import time
 from typing import Protocol
 
+from functions.common.config import env_choice
 from functions.common.deadline import Deadline
-from functions.common.errors import ServiceUnavailable
 from functions.poetry import offline
 from functions.poetry.bedrock import BedrockProvider
 from functions.poetry.ollama import OllamaProvider
@@ -37,12 +37,7 @@ class OfflineProvider:
 
 
 def provider_name() -> str:
-    name = os.environ.get("POETRY_PROVIDER", "offline").strip().lower() or "offline"
-    if name not in PROVIDERS:
-        raise ServiceUnavailable(
-            f"Unknown poetry provider {name!r}", f"Set POETRY_PROVIDER to one of: {', '.join(PROVIDERS)}"
-        )
-    return name
+    return env_choice(os.environ, "POETRY_PROVIDER", "offline", PROVIDERS)
 
 
 def get_provider(logger) -> Provider:

@@ -1,4 +1,5 @@
-"""The thumbnail proxy's settings, from the environment that functions/settings.json sets."""
+"""The thumbnail proxy's settings. The defaults are here and only here; functions/settings.json
+and Terraform set what a deployment changes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from functions.common.errors import ApiError, ServiceUnavailable
+from functions.common.config import ConfigError, env_int, env_str
+from functions.common.errors import ApiError
 from functions.thumbnail.fetch import MAX_REDIRECTS
 from functions.thumbnail.urlpolicy import DEFAULT_ALLOWED_HOSTS, parse_allowlist
 
@@ -22,33 +24,16 @@ class Settings:
     max_redirects: int
 
 
-def _misconfigured(details: str) -> ServiceUnavailable:
-    return ServiceUnavailable("The thumbnail proxy is misconfigured", details, reason="config")
-
-
-def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _misconfigured(f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise _misconfigured(f"{name} must be between {low} and {high}")
-    return value
-
-
 def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     """THUMBNAIL_ALLOWED_HOSTS (comma list of exact host names), THUMBNAIL_MAX_BYTES,
     THUMBNAIL_MAX_REDIRECTS (0 to 2); unset means the defaults."""
-    raw_hosts = environ.get("THUMBNAIL_ALLOWED_HOSTS", "").strip()
+    raw_hosts = env_str(environ, "THUMBNAIL_ALLOWED_HOSTS")
     try:
         hosts = parse_allowlist(raw_hosts) if raw_hosts else frozenset(DEFAULT_ALLOWED_HOSTS)
     except (ApiError, ValueError):
-        raise _misconfigured("THUMBNAIL_ALLOWED_HOSTS must list host names (no IP addresses or wildcards)") from None
+        raise ConfigError("THUMBNAIL_ALLOWED_HOSTS", "must list host names (no IP addresses or wildcards)") from None
     return Settings(
         allowed_hosts=hosts,
-        max_bytes=_int(environ, "THUMBNAIL_MAX_BYTES", DEFAULT_MAX_BYTES, 1, LIMIT_MAX_BYTES),
-        max_redirects=_int(environ, "THUMBNAIL_MAX_REDIRECTS", MAX_REDIRECTS, 0, MAX_REDIRECTS),
+        max_bytes=env_int(environ, "THUMBNAIL_MAX_BYTES", DEFAULT_MAX_BYTES, low=1, high=LIMIT_MAX_BYTES),
+        max_redirects=env_int(environ, "THUMBNAIL_MAX_REDIRECTS", MAX_REDIRECTS, low=0, high=MAX_REDIRECTS),
     )

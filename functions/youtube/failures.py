@@ -8,6 +8,7 @@ types (geo restriction, HTTP status, transport) are checked before any text."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 from yt_dlp.networking.exceptions import HTTPError, ProxyError, RequestError, TransportError
 from yt_dlp.utils import ExtractorError, GeoRestrictedError, UnsupportedError
@@ -49,7 +50,7 @@ BOT_CHECK = (
     "this content isn't available, try again later",
 )
 # (phrases in YouTube's reason, error factory) in priority order; "sign in" is in several.
-_BY_TEXT: tuple[tuple[tuple[str, ...], object], ...] = (
+_BY_TEXT: tuple[tuple[tuple[str, ...], Callable[[], ApiError]], ...] = (
     (
         BOT_CHECK,
         lambda: refused(
@@ -88,7 +89,8 @@ _BY_TEXT: tuple[tuple[tuple[str, ...], object], ...] = (
 
 def _chain(exc: BaseException):
     """The exception and everything it wraps (DownloadError.exc_info, ExtractorError.cause, __cause__)."""
-    seen, todo = set(), [exc]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
     while todo:
         current = todo.pop(0)
         if current is None or id(current) in seen:

@@ -1,15 +1,15 @@
-"""Calling the internal `analysis` function: one event, one result JSON, two transports.
+"""Calling the internal `analysis` function: one event, one result JSON.
 
-In AWS: boto3 `lambda.invoke` (RequestResponse). Locally: the analysis handler in-process,
-with the event and the result passed through JSON exactly as Lambda would."""
+In AWS: boto3 `lambda.invoke` (RequestResponse). `make serve` and the tests use the
+in-process `functions.local_api.invoker.LocalInvoker` instead (never zipped, refused inside
+Lambda); both satisfy `AnalysisInvoker`."""
 
 from __future__ import annotations
 
 import base64
-import importlib
 import json
-import time
 from functools import lru_cache
+from typing import Any, Protocol
 
 from functions.common.contract import component_validator
 from functions.common.deadline import Deadline
@@ -23,7 +23,12 @@ from functions.common.errors import (
 
 # Lambda's synchronous invoke limit applies to the request payload as sent (JSON with base64).
 INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024
-LOCAL_HANDLER = "functions.analysis.handler.lambda_handler"
+
+
+class AnalysisInvoker(Protocol):
+    """Sends an analysis event; returns the result JSON (see `interpret`)."""
+
+    def invoke(self, payload: bytes, *, deadline: Deadline) -> Any: ...
 
 
 def build_event(audio: bytes, *, fmt: str, source: dict) -> bytes:
@@ -134,46 +139,3 @@ def _client_error(exc) -> ApiError:
             "The analysis is not available", "the analysis function does not exist", reason="analysis_missing"
         )
     return BadGateway("The analysis failed", f"Lambda answered {code or 'an error'}", reason="analysis_failed")
-
-
-class _LocalContext:
-    """The parts of a Lambda context an in-process handler reads."""
-
-    def __init__(self, remaining_s: float):
-        self._end = time.monotonic() + remaining_s
-        self.function_name = "music-poetry-local-analysis"
-        self.memory_limit_in_mb = 2048
-        self.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:music-poetry-local-analysis"
-        self.aws_request_id = f"local-{time.time_ns()}"
-        self.function_version = "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._end - time.monotonic()) * 1000))
-
-
-class LocalInvoker:
-    """The analysis handler in this process, with JSON in and out as over the wire."""
-
-    def __init__(self, handler_path: str = LOCAL_HANDLER, *, logger=None):
-        self.handler_path, self._logger = handler_path, logger
-
-    def _handler(self):
-        module_name, attr = self.handler_path.rsplit(".", 1)
-        try:
-            return getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ServiceUnavailable(
-                "The analysis is not available", "the analysis function is not installed", reason="analysis_missing"
-            ) from exc
-
-    def invoke(self, payload: bytes, *, deadline: Deadline) -> dict:
-        handler = self._handler()
-        try:
-            result = handler(json.loads(payload), _LocalContext(deadline.remaining()))
-        except Exception as exc:  # noqa: BLE001 - Lambda reports a crash as FunctionError
-            if self._logger:
-                self._logger.exception("analysis handler raised")
-            raise BadGateway(
-                "The analysis failed", "the analysis function raised an error", reason="analysis_crashed"
-            ) from exc
-        return json.loads(json.dumps(result))

@@ -79,8 +79,9 @@ class SecretStore:
             if not value:
                 continue
             parts = [value]
-            if "://" in value and urlsplit(value).password:
-                parts.append(urlsplit(value).password)
+            password = urlsplit(value).password if "://" in value else None
+            if password:
+                parts.append(password)
             # cookies.txt: domain, flag, path, secure, expiry, name, value (tab-separated)
             parts += [line.split("\t")[6] for line in value.splitlines() if line.count("\t") >= 6]
             for part in sorted(parts, key=len, reverse=True):

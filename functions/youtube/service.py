@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from functions.common.deadline import Deadline
 from functions.common.errors import ApiError, PayloadTooLarge
 from functions.youtube import budget, failures, invoker, ytdl
+from functions.youtube.cache import Cache
 from functions.youtube.config import Settings
 from functions.youtube.urls import VideoRef, parse_video_url
 
@@ -21,16 +23,31 @@ WORKDIR_PREFIX = "yt-req-"
 STALE_WORKDIR_S = 60.0
 
 
+class Secrets(Protocol):
+    """Cookies and proxy for yt-dlp (secret_store.SecretStore), and redaction of both."""
+
+    def cookies(self) -> str | None: ...
+    def proxy(self) -> str | None: ...
+    def redact(self, text: str) -> str: ...
+
+
+class Counters(Protocol):
+    """The function's metrics (telemetry.Telemetry)."""
+
+    def cache(self, hit: bool) -> None: ...
+    def failure(self, reason: str) -> None: ...
+
+
 @dataclass
 class Deps:
     settings: Settings
-    cache: object  # cache.SafeCache
-    invoker: object  # invoker.LambdaInvoker | invoker.LocalInvoker
-    secrets: object  # secret_store.SecretStore
-    telemetry: object  # telemetry.Telemetry
-    logger: object
+    cache: Cache  # cache.SafeCache: never raises
+    invoker: invoker.AnalysisInvoker  # invoker.LambdaInvoker, or local_api.invoker.LocalInvoker locally
+    secrets: Secrets
+    telemetry: Counters
+    logger: Any  # Powertools Logger or a logging.Logger
     ffmpeg: Callable[[], str]
-    extractor_factory: Callable | None = None
+    extractor_factory: Callable[[], Any] | None = None  # a yt-dlp InfoExtractor (local_api.devextractor)
 
 
 @contextmanager

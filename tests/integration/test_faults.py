@@ -19,11 +19,11 @@ from fake_upstreams import FakeUpstream, bedrock_error, converse_ok
 from youtube_helpers import fake_analysis
 
 from functions.common import contract
+from functions.local_api.devmedia import MediaServer
 from functions.local_api.server import Gateway
 from functions.poetry import bedrock
 from functions.youtube import handler as youtube_handler
 from functions.youtube import invoker, wiring
-from functions.youtube.devmedia import MediaServer
 
 POEM = {"audioFeatures": {"tempo": 120}, "persona": "hamlet", "language": "en"}
 VIDEO = "https://www.youtube.com/watch?v=BaW_jenozKc"

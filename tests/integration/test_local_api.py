@@ -128,7 +128,7 @@ def test_local_api_binary_response_is_bytes_for_image_accept(start_api):
 def _raw_request(base: str, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b""):
     """Exactly these request headers (http.client adds none but Host)."""
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     try:
         conn.putrequest(method, path, skip_accept_encoding=True)
         for key, value in headers:

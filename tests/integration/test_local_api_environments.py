@@ -32,20 +32,19 @@ def _post_many(api, n: int, body=POEM):
 def test_local_api_environments_slow_calls_to_one_function_run_side_by_side(start_api, caplog):
     caplog.set_level(logging.INFO, logger="local_api")
     threads = []
+    # Each call waits until all three are inside the function: serialised calls never meet, so the
+    # barrier breaks and the calls fail. No wall-clock bound, so a loaded machine cannot flake it.
+    together = threading.Barrier(3, timeout=10)
 
     def slow(event, context):
         threads.append(threading.current_thread().name)
-        time.sleep(SLOW_S)
+        together.wait()
         return {"statusCode": 200, "body": "{}"}
 
     gateway = Gateway(handler_overrides={"poetry": slow})
     api = start_api(gateway)
-    began = time.monotonic()
     results = _post_many(api, 3)
-    elapsed = time.monotonic() - began
     assert [reply.status for reply, _ in results] == [200, 200, 200]
-    # Serialised calls would take 3 s; side by side they take about one call's time.
-    assert elapsed < 2 * SLOW_S, f"3 concurrent {SLOW_S} s calls took {elapsed:.2f} s"
     assert len(set(threads)) == 3 and gateway.pool("poetry").started == 3
     reports = [r.getMessage() for r in caplog.records if r.getMessage().startswith("REPORT ")]
     assert len(reports) == 3 and all("Init Duration" in r for r in reports)  # three cold starts
@@ -76,9 +75,8 @@ def test_local_api_environments_beyond_concurrency_is_throttled(start_api):
     with ThreadPoolExecutor(2) as pool:
         busy = [pool.submit(api.request, "POST", "/api/poetry/generate", body=POEM) for _ in range(2)]
         assert entered.acquire(timeout=10) and entered.acquire(timeout=10)  # both environments taken
-        began = time.monotonic()
+        # Both environments stay blocked until `release`: a call that waited for one would not return.
         third = api.request("POST", "/api/poetry/generate", body=POEM)
-        assert time.monotonic() - began < 1, "a throttled call must not wait for an environment"
         release.set()
         assert [f.result().status for f in busy] == [200, 200]
     # Lambda rejects the invoke (TooManyRequestsException); API Gateway answers 500 with DEFAULT_5XX.
@@ -89,27 +87,25 @@ def test_local_api_environments_beyond_concurrency_is_throttled(start_api):
 
 def test_local_api_environments_timed_out_call_does_not_delay_the_next(start_api, caplog):
     caplog.set_level(logging.INFO, logger="local_api")
-    late = threading.Event()
+    late, finish = threading.Event(), threading.Event()
 
     def handler(event, context):
         if json.loads(event["body"]).get("slow"):
-            time.sleep(2.0)
+            finish.wait(10)  # held until the next call has been answered
             late.set()
             return {"statusCode": 200, "body": '{"late": true}'}
         return {"statusCode": 200, "body": '{"fresh": true}'}
 
     gateway = Gateway(handler_overrides={"poetry": handler}, timeouts={"poetry": 0.5})
     api = start_api(gateway)
-    began = time.monotonic()
     timed_out = api.request("POST", "/api/poetry/generate", body={"slow": True})
     # The function's own timeout ends the invocation: Lambda reports a function error, API Gateway a 502.
     assert timed_out.status == 502 and timed_out.json()["error"] == "Internal server error"
-    assert time.monotonic() - began < 1.5
-    began = time.monotonic()
+    # The overrun invocation is still running: a next call that waited for it would time out too.
     nxt = api.request("POST", "/api/poetry/generate", body={"slow": False})
     assert nxt.status == 200 and nxt.json() == {"fresh": True}
-    assert time.monotonic() - began < 0.5, "the next call waited for the timed-out one"
     assert gateway.pool("poetry").started == 2  # the overrun environment was discarded, not reused
+    finish.set()
     assert late.wait(5)
     time.sleep(0.1)
     messages = [r.getMessage() for r in caplog.records]
@@ -121,8 +117,10 @@ def test_local_api_environments_timed_out_call_does_not_delay_the_next(start_api
 
 
 def test_local_api_environments_integration_timeout_is_504_and_the_invocation_runs_on(start_api):
+    finish = threading.Event()
+
     def slow(event, context):
-        time.sleep(1.5)
+        finish.wait(10)
         return {"statusCode": 200, "body": "{}"}
 
     # A function allowed longer than the integration: API Gateway gives up first (INTEGRATION_TIMEOUT).
@@ -130,17 +128,21 @@ def test_local_api_environments_integration_timeout_is_504_and_the_invocation_ru
         handler_overrides={"poetry": slow}, timeouts={"poetry": 5}, concurrency={"poetry": 1}, integration_timeout_s=0.5
     )
     api = start_api(gateway)
-    began = time.monotonic()
     reply = api.request("POST", "/api/poetry/generate", body=POEM)
     assert reply.status == 504 and reply.json()["error"] == "Endpoint request timed out"
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
-    assert time.monotonic() - began < 1.2
     # Lambda knows nothing of the 504: its only environment is still busy, so this one is throttled...
     assert api.request("POST", "/api/poetry/generate", body=POEM).status == 500
-    time.sleep(1.5)
+    finish.set()
     # ...until the invocation ends and the environment serves again, warm.
     gateway.integration_timeout_s = 5
-    assert api.request("POST", "/api/poetry/generate", body=POEM).status == 200
+    statuses = []
+    for _ in range(50):
+        statuses.append(api.request("POST", "/api/poetry/generate", body=POEM).status)
+        if statuses[-1] == 200:
+            break
+        time.sleep(0.1)
+    assert statuses[-1] == 200, statuses
     assert gateway.pool("poetry").started == 1
 
 

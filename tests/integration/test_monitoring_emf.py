@@ -192,7 +192,8 @@ def test_monitoring_emf_youtube_cache_hit(monkeypatch, capsys, rest_event, lambd
 def test_monitoring_emf_youtube_cache_error_miss_and_failure_reason(
     monkeypatch, capsys, rest_event, lambda_context, tmp_path
 ):
-    from functions.youtube import devextractor, handler
+    from functions.local_api import devextractor
+    from functions.youtube import handler
 
     class RefusingIE(devextractor.LocalMediaIE):  # YouTube's bot check, without a socket
         def _real_extract(self, url):

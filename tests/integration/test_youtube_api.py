@@ -11,8 +11,8 @@ import pytest
 from youtube_schema import validator
 
 from functions.common import contract
+from functions.local_api.devmedia import MediaServer
 from functions.youtube import handler, wiring
-from functions.youtube.devmedia import MediaServer
 
 URL = "https://www.youtube.com/watch?v={}&si=share"
 

@@ -14,8 +14,9 @@ from youtube_helpers import make_deps, seconds
 from yt_dlp.utils import match_filter_func
 
 from functions.common.errors import ApiError
-from functions.youtube import devextractor, service
-from functions.youtube.devmedia import DEMO_SECONDS, MediaServer
+from functions.local_api import devextractor
+from functions.local_api.devmedia import DEMO_SECONDS, MediaServer
+from functions.youtube import service
 
 URL = "https://www.youtube.com/watch?v={}&t=5s"
 

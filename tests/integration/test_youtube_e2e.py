@@ -13,8 +13,8 @@ from youtube_schema import validator
 
 from functions.common import contract
 from functions.common.mood import MOODS
+from functions.local_api.devmedia import DEMO_SECONDS, MediaServer
 from functions.youtube import handler, wiring
-from functions.youtube.devmedia import DEMO_SECONDS, MediaServer
 
 ANALYSIS_FIELDS = {
     "analyzerVersion",

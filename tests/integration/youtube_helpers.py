@@ -11,7 +11,8 @@ import soundfile
 from youtube_schema import NoSecrets, sample_analysis
 
 from functions.common.deadline import Deadline
-from functions.youtube import devextractor, transcode
+from functions.local_api import devextractor
+from functions.youtube import transcode
 from functions.youtube.cache import EmbeddedCache, SafeCache
 from functions.youtube.config import Settings
 from functions.youtube.service import Deps

@@ -56,7 +56,9 @@ def lambda_functions(parsed: dict) -> dict[str, dict]:
     """Function key -> its aws_lambda_function as planned."""
     out = {}
     for fn in resources(parsed, "aws_lambda_function"):
-        key = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"]).group(1)
+        match = re.search(r'module\.function\["([^"]+)"\]', fn["__tfmeta"]["path"])
+        assert match, fn["__tfmeta"]["path"]
+        key = match.group(1)
         out[key] = fn
     return out
 

@@ -1,3 +1,4 @@
+import aws_xray_sdk.core  # noqa: F401  - its UDP emitter creates (never uses) a socket at import
 import pytest
 from pytest_socket import disable_socket, enable_socket
 

@@ -20,6 +20,7 @@ def record(size, tag="x"):
         "sha256_base64": base64.b64encode(bytes.fromhex(digest)).decode(),
         "zip_bytes": size // 3,
         "unzipped_bytes": size,
+        "modules": [],
     }
 
 
@@ -47,7 +48,8 @@ def test_build_manifest_exact_shape(tmp_path):
         "glibc": "2.34",
     }
     for entry in doc["artifacts"].values():
-        assert set(entry) == {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes"}
+        assert set(entry) == set(manifest.ARTIFACT_KEYS)
+    assert doc["artifacts"]["function/alpha"]["modules"] == ["a.x"]
     assert doc["functions"] == {
         "alpha": {
             "artifact": "function/alpha",
@@ -152,3 +154,47 @@ def test_build_platform_tags_cover_every_manylinux_up_to_target_glibc():
     arm = Target(runtime="python3.12", python_version="3.12", architecture="arm64", glibc="2.34").platform_tags()
     assert arm[0] == "manylinux_2_34_aarch64" and "manylinux_2_16_aarch64" not in arm
     assert TARGET.abi == "cp312"
+
+
+def test_build_manifest_lists_modules_and_layer_packages(tmp_path):
+    assert manifest.module_names(
+        ["functions/__init__.py", "functions/youtube/wiring.py", "functions/openapi.yaml", "functions/x/__init__.py"]
+    ) == ["functions", "functions.x", "functions.youtube.wiring"]
+    assert manifest.layer_packages(
+        [
+            "python/numpy/__init__.py",
+            "python/six.py",
+            "python/_cffi_backend.cpython-312-x86_64-linux-gnu.so",
+            "python/numpy-2.0.dist-info/METADATA",
+            "python/lib/python3.12/site-packages/yt_dlp/__init__.py",
+            "bin/deno",
+        ]
+    ) == ["_cffi_backend", "numpy", "six", "yt_dlp"]
+
+
+@pytest.mark.parametrize("name", sorted(config.load_settings()[1]))
+def test_build_function_zip_ships_no_dev_module(tmp_path, name):
+    # The zip exactly as `make build` writes it, from this checkout.
+    from lambdabuild import build
+
+    stats = zipdet.write_zip(tmp_path / f"function-{name}.zip", build.function_entries(name))
+    art = manifest.artifact_record(stats, tmp_path)
+    assert f"functions.{name}.handler" in art["modules"] and "functions.common.config" in art["modules"]
+    doc = {"artifacts": {f"function/{name}": art}}
+    assert manifest.dev_module_problems(doc) == []
+    assert not [m for m in art["modules"] if m.rsplit(".", 1)[-1].startswith("dev")]
+
+
+def test_build_dev_module_in_a_function_zip_fails_the_build(tmp_path):
+    src = tmp_path / "src"
+    for rel in ("functions/__init__.py", "functions/youtube/handler.py", "functions/local_api/devmedia.py"):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text("")
+    stats = zipdet.write_zip(tmp_path / "function-youtube.zip", zipdet.tree_entries(src))
+    doc = {"artifacts": {"function/youtube": manifest.artifact_record(stats, tmp_path)}}
+    assert manifest.dev_module_problems(doc) == [
+        "function/youtube: ships dev module functions.local_api.devmedia "
+        "(development seams stay out of production zips)"
+    ]
+    with pytest.raises(manifest.DevModuleError, match="functions.local_api.devmedia"):
+        manifest.check_production_only(doc)

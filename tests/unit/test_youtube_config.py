@@ -3,12 +3,15 @@ with API Gateway's limit and the analysis function's version."""
 
 import ast
 import json
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from functions.common.config import ConfigError
 from functions.common.deadline import API_GATEWAY_LIMIT_S
-from functions.common.errors import InternalError
 from functions.youtube import budget, config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +40,7 @@ def test_youtube_config_deployed_environment():
 
 
 def test_youtube_config_dev_switch_refused_inside_lambda():
-    with pytest.raises(InternalError) as info:
+    with pytest.raises(ConfigError) as info:
         config.from_env(
             {"AWS_LAMBDA_FUNCTION_NAME": "music-poetry-prod-youtube", "YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"}
         )
@@ -46,7 +49,7 @@ def test_youtube_config_dev_switch_refused_inside_lambda():
 
 @pytest.mark.parametrize("url", ["http://media.example:8765", "https://127.0.0.1:8765", "http://10.0.0.5/"])
 def test_youtube_config_dev_switch_only_for_loopback(url):
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({"YOUTUBE_DEV_MEDIA_URL": url})
 
 
@@ -55,7 +58,7 @@ def test_youtube_config_dev_switch_locally():
 
 
 def test_youtube_config_local_invoker_refused_inside_lambda():
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({"AWS_LAMBDA_FUNCTION_NAME": "f", "ANALYSIS_INVOKER": "local"})
 
 
@@ -69,7 +72,7 @@ def test_youtube_config_local_invoker_refused_inside_lambda():
     ],
 )
 def test_youtube_config_bad_values_are_misconfiguration(name, value):
-    with pytest.raises(InternalError):
+    with pytest.raises(ConfigError):
         config.from_env({name: value})
 
 
@@ -87,17 +90,23 @@ def test_youtube_config_timeout_fits_api_gateway_with_the_budget():
     assert youtube["layers"] == ["common", "youtube-tools"]
 
 
-def test_youtube_config_analyzer_version_matches_the_analysis():
-    # Read the constant from source: importing the analysis would import librosa.
-    source = (ROOT / "functions" / "analysis" / "analyzer.py").read_text()
-    constants = {
-        node.targets[0].id: node.value.value
-        for node in ast.parse(source).body
-        if isinstance(node, ast.Assign)
-        and isinstance(node.targets[0], ast.Name)
-        and isinstance(node.value, ast.Constant)
-    }
-    assert SETTINGS["functions"]["youtube"]["env"]["ANALYZER_VERSION"] == constants["ANALYZER_VERSION"]
+def test_youtube_config_analyzer_version_is_defined_once():
+    # The one definition is functions.common.versions; the analyzer reports it and youtube caches
+    # under it. A literal anywhere else (settings.json, either function) could drift.
+    from functions.common.versions import ANALYZER_VERSION
+
+    assert config.from_env({}).analyzer_version == ANALYZER_VERSION
+    assert "ANALYZER_VERSION" not in json.dumps(SETTINGS)
+    for path in (ROOT / "functions").rglob("*.py"):
+        if path.name != "versions.py":
+            tree = ast.parse(path.read_text())
+            literals = [
+                node
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "ANALYZER_VERSION" for t in node.targets)
+            ]
+            assert not literals, f"{path.relative_to(ROOT)} assigns ANALYZER_VERSION"
 
 
 def test_youtube_config_finds_deno_from_env(tmp_path):
@@ -107,8 +116,28 @@ def test_youtube_config_finds_deno_from_env(tmp_path):
     assert config.find_deno({"DENO_PATH": str(deno)}) == str(deno)
 
 
-def test_youtube_config_default_analyzer_version_is_the_analysis_one():
-    # The youtube layer has no librosa, so the default is a literal; it must track the analyzer.
-    from functions.analysis.analyzer import ANALYZER_VERSION
+def test_youtube_wiring_deployed_imports_no_dev_module():
+    # In a fresh interpreter: other tests import functions.local_api into this one.
+    code = (
+        "import logging, sys\n"
+        "from functions.youtube import handler, wiring\n"
+        "env = {'AWS_LAMBDA_FUNCTION_NAME': 'music-poetry-dev-youtube', 'AWS_DEFAULT_REGION': 'us-east-1'}\n"
+        "deps = wiring.build(env, logger=logging.getLogger('t'), metrics=None)\n"
+        "print(type(deps.invoker).__name__, deps.extractor_factory)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('functions.local_api')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["LambdaInvoker None", "[]"]
 
-    assert config.from_env({}).analyzer_version == ANALYZER_VERSION
+
+def test_youtube_wiring_dev_settings_import_the_dev_seams_locally():
+    from functions.local_api.invoker import LocalInvoker
+    from functions.youtube import wiring
+
+    deps = wiring.build(
+        {"YOUTUBE_DEV_MEDIA_URL": "http://127.0.0.1:8765"},
+        logger=logging.getLogger("t"),
+        metrics=None,
+        local_handler="no_such_module.lambda_handler",
+    )
+    assert isinstance(deps.invoker, LocalInvoker) and deps.extractor_factory is not None

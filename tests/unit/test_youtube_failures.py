@@ -13,7 +13,8 @@ from yt_dlp.utils import DownloadError, ExtractorError, UnsupportedError
 
 from functions.common.deadline import Deadline
 from functions.common.errors import ApiError, GatewayTimeout
-from functions.youtube import devextractor, failures, ytdl
+from functions.local_api import devextractor
+from functions.youtube import failures, ytdl
 from functions.youtube.urls import VideoRef
 
 EXPECTED = {  # refusal -> (status, reason)

@@ -8,7 +8,8 @@ import pytest
 from youtube_schema import NoSecrets, sample_analysis
 from youtube_schema import validator as component_validator
 
-from functions.youtube import devextractor, handler
+from functions.local_api import devextractor
+from functions.youtube import handler
 from functions.youtube.cache import EmbeddedCache, SafeCache
 from functions.youtube.config import Settings
 from functions.youtube.service import Deps
@@ -103,7 +104,7 @@ def test_youtube_handler_cache_hit_skips_download_and_analysis(deps, rest_event,
 
 
 def test_youtube_handler_cache_miss_out_of_time_is_504_and_leaves_no_dir(deps, rest_event, lambda_context, capsys):
-    lambda_context._remaining = 5_000  # less than the extraction budget plus the reserve
+    lambda_context.timeout_s = 5.0  # less than the extraction budget plus the reserve
     status, _headers, body = _get(rest_event, lambda_context, "/api/youtube/audio-with-analysis", URL)
     assert status == 504
     assert "extraction" in body["details"]
@@ -136,13 +137,13 @@ def test_youtube_handler_dev_switch_is_refused_inside_lambda(monkeypatch, rest_e
         status, _headers, body = _get(rest_event, lambda_context, "/api/youtube/info", URL)
     finally:
         handler.deps.cache_clear()
-    assert status == 500
-    assert body["error"] == "The youtube function is misconfigured"
+    assert status == 503  # a misconfiguration is a 503 in every function
+    assert body["error"] == "The service is misconfigured" and "YOUTUBE_DEV_MEDIA_URL" in body["details"]
 
 
 def test_youtube_handler_first_request_pays_for_cold_imports(monkeypatch, lambda_context):
     monkeypatch.setattr(handler, "_unbilled_init_s", [3.0])
-    lambda_context._remaining = 60_000
+    lambda_context.timeout_s = 60.0
     first, second = handler._deadline(lambda_context), handler._deadline(lambda_context)
     assert second.remaining() - first.remaining() == pytest.approx(3.0, abs=0.1)
     assert second.remaining() <= 29.0 - 2.0

@@ -16,6 +16,7 @@ from youtube_schema import sample_analysis
 
 from functions.common.deadline import Deadline
 from functions.common.errors import BadGateway, GatewayTimeout, PayloadTooLarge, ServiceUnavailable
+from functions.local_api.invoker import LocalInvoker
 from functions.youtube import invoker
 
 AUDIO = b"OggS" + bytes(range(256)) * 8
@@ -161,7 +162,7 @@ def test_youtube_invoker_local_passes_json_both_ways(monkeypatch):
     module = types.ModuleType("fake_analysis_handler")
     module.lambda_handler = fake_handler
     monkeypatch.setitem(sys.modules, "fake_analysis_handler", module)
-    local = invoker.LocalInvoker("fake_analysis_handler.lambda_handler")
+    local = LocalInvoker("fake_analysis_handler.lambda_handler")
     payload = invoker.build_event(AUDIO, fmt="ogg", source=SOURCE)
     result = local.invoke(payload, deadline=Deadline(lambda: 15_000, reserve_s=2.0))
     event, remaining_ms = calls[0]
@@ -175,9 +176,9 @@ def test_youtube_invoker_local_crash_is_502(monkeypatch):
     module.lambda_handler = lambda event, context: 1 / 0
     monkeypatch.setitem(sys.modules, "crashing_analysis_handler", module)
     with pytest.raises(BadGateway):
-        invoker.LocalInvoker("crashing_analysis_handler.lambda_handler").invoke(b"{}", deadline=Deadline(lambda: 9e3))
+        LocalInvoker("crashing_analysis_handler.lambda_handler").invoke(b"{}", deadline=Deadline(lambda: 9e3))
 
 
 def test_youtube_invoker_local_missing_handler_is_503():
     with pytest.raises(ServiceUnavailable):
-        invoker.LocalInvoker("no_such_module_here.lambda_handler").invoke(b"{}", deadline=Deadline(lambda: 9e3))
+        LocalInvoker("no_such_module_here.lambda_handler").invoke(b"{}", deadline=Deadline(lambda: 9e3))

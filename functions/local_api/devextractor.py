@@ -1,5 +1,5 @@
 """Dev/test stand-in for YouTube extraction: YoutubeIE's own URL matching and ids, with the
-metadata and formats served by a local media server (`python -m functions.youtube.devmedia`).
+metadata and formats served by a local media server (`python -m functions.local_api.devmedia`).
 
 Only used when YOUTUBE_DEV_MEDIA_URL is set, which `config.dev_media_url` refuses inside
 Lambda and for anything but loopback. Refusals are raised exactly as yt-dlp's YoutubeIE

@@ -1,4 +1,4 @@
-# Proving it holds: contract fuzzing, load, browser (issue 10).
+# Contract fuzzing and a bounded load run on loopback (see docs/testing.md).
 .PHONY: fuzz load
 
 fuzz: setup ## schemathesis over every operation, 150 cases per operation and mode (>1,000 in all), plus every method on every path

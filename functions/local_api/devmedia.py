@@ -1,6 +1,6 @@
 """A local media server standing in for YouTube in development and tests (never deployed use).
 
-    python -m functions.youtube.devmedia --port 8765
+    python -m functions.local_api.devmedia --port 8765
     YOUTUBE_DEV_MEDIA_URL=http://127.0.0.1:8765 make serve
 
 It generates a 20 s C-major pulse at 120 BPM with ffmpeg (imageio-ffmpeg locally) in three

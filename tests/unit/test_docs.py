@@ -1,0 +1,57 @@
+"""The README stays short and links every page in docs/; every relative link in the README and
+docs/ reaches a file that exists and, with a #fragment, a heading in it."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+
+
+def _links(page: Path) -> list[str]:
+    return LINK.findall(FENCE.sub("", page.read_text(encoding="utf-8")))
+
+
+def _slug(heading: str) -> str:
+    # GitHub's anchors: lower case, punctuation dropped, spaces to hyphens.
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    return {_slug(m) for m in re.findall(r"^#{1,6}\s+(.+?)\s*#*$", text, re.M)}
+
+
+def test_docs_readme_is_short():
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= 250
+
+
+def test_docs_readme_links_every_page():
+    linked = {(README.parent / link.split("#")[0]).resolve() for link in _links(README)}
+    assert [page.name for page in DOCS if page.resolve() not in linked] == []
+
+
+@pytest.mark.parametrize("page", [README, *DOCS], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_docs_relative_links_resolve(page):
+    broken = []
+    for link in _links(page):
+        if re.match(r"[a-z][a-z0-9+.-]*:", link):  # https:, mailto:
+            continue
+        path, _, fragment = link.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        if not target.exists():
+            broken.append(f"{link}: no such file")
+        elif fragment and target.suffix == ".md" and fragment not in _anchors(target):
+            broken.append(f"{link}: no heading #{fragment} in {target.relative_to(ROOT)}")
+    assert broken == []
+
+
+def test_docs_slug_follows_github():
+    assert _slug("Local development without YouTube") == "local-development-without-youtube"
+    assert _slug("Sizes and the budget (`make build`)") == "sizes-and-the-budget-make-build"
