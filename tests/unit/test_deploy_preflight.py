@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import boto3
 import pytest
@@ -22,8 +23,8 @@ AVAILABLE = {
 }
 
 
-def _config(**changes) -> Config:
-    base = {
+def _config(**changes: Any) -> Config:
+    base: dict[str, Any] = {
         "env": "dev",
         "region": "us-east-1",
         "project": "music-poetry",
