@@ -63,19 +63,20 @@ class Config:
     tag_keys: list[str] = field(default_factory=lambda: ["Project", "Environment"])
 
 
-def _clean(value):
+def clean_hcl(value):
+    """python-hcl2 output as plain values: strings unquoted, `null` as None, its own keys dropped."""
     if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
         return value[1:-1]
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [clean_hcl(v) for v in value]
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if not k.startswith("__")}
+        return {k: clean_hcl(v) for k, v in value.items() if not k.startswith("__")}
     return None if value == "${null}" else value
 
 
 def _load(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
-        return _clean(hcl2.load(handle))
+        return clean_hcl(hcl2.load(handle))
 
 
 def load_config(env: str, terraform: Path = TERRAFORM, settings: Path | None = None) -> Config:
