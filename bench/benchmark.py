@@ -229,6 +229,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--quick", action="store_true", help="accuracy only, no speed/memory runs")
     ap.add_argument("--rates", default="16000,44100", help="extra analysis rates to compare (comma list)")
+    ap.add_argument("--sections-corpus", type=Path, help="synthetic sections corpus (bench/sections.py render)")
     args = ap.parse_args(argv)
     cache = args.corpus.parent
     report: dict = {"targets": TARGETS}
@@ -258,6 +259,15 @@ def main(argv=None) -> int:
         met["warm3minAnalysis"] = p["warm3min_opusMono32k"]["analysisOnlyMedian"] <= TARGETS["warm3minSeconds"]
         met["warm3minWithDecode"] = p["warm3min_opusMono32k"]["median"] <= TARGETS["warm3minSeconds"]
         met["peakRss10min"] = p["rss10min"]["peakMB"] <= TARGETS["peakRss10minMB"]
+    if args.sections_corpus:
+        import sections  # bench/sections.py, beside this script: song structure on synthetic ground truth
+
+        log("sections (synthetic ground truth)")
+        report["sections"] = sections.evaluate(args.sections_corpus)
+        met.update({f"sections{k[0].upper()}{k[1:]}": v for k, v in report["sections"].pop("met").items()})
+        if p:
+            report["sections"]["warm3min"] = sections.warm_cost(cache / "track-3min.flac")
+            met["sectionsWarm3min"] = report["sections"]["warm3min"]["median"] <= sections.TARGETS["warm3minSeconds"]
     report["met"] = met
     report["benchSeconds"] = round(time.perf_counter() - started, 1)
     report["loadAverage"] = [round(v, 2) for v in os.getloadavg()]  # timings on 2 shared cores vary with it

@@ -4,7 +4,7 @@ BENCH_STAMP := $(BENCH_VENV)/.synced
 BENCH_CACHE := .cache/bench
 BENCH_PIECES ?= 48
 BENCH_ARGS ?=
-BENCH_APT := fluidsynth fluid-soundfont-gm espeak-ng
+BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng
 
 .PHONY: bench bench-corpus bench-deps bench-lock
 
@@ -24,9 +24,12 @@ bench-corpus: $(BENCH_STAMP) ## render the ground-truth corpus into .cache/bench
 	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 || { \
 		echo "make bench: the GM soundfont is missing. Install: sudo apt-get install fluid-soundfont-gm" >&2; exit 2; }
 	@$(BENCH_VENV)/bin/python bench/groundtruth.py --out $(BENCH_CACHE)/corpus --pieces $(BENCH_PIECES)
+	@test -f /usr/share/sounds/sf2/TimGM6mb.sf2 || { \
+		echo "make bench: the TimGM6mb soundfont is missing. Install: sudo apt-get install timgm6mb-soundfont" >&2; exit 2; }
+	@$(BENCH_VENV)/bin/python bench/sections.py render --out $(BENCH_CACHE)/sections
 
-bench: setup bench-corpus ## accuracy, warm speed, peak RSS and cold start of the analysis, as JSON
-	@$(PY) bench/benchmark.py --corpus $(BENCH_CACHE)/corpus $(BENCH_ARGS)
+bench: setup bench-corpus ## accuracy, warm speed, peak RSS and cold start of the analysis; sections; as JSON
+	@$(PY) bench/benchmark.py --corpus $(BENCH_CACHE)/corpus --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in

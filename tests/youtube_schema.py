@@ -34,6 +34,12 @@ def sample_analysis(**overrides) -> dict:
         "zeroCrossingRate": 0.05,
         "mfcc": [0.0] * 13,
         "mood": "uplifting",
+        "sections": [
+            {"start": 0.0, "end": 8.0, "label": "A", "energy": 0.4, "loudness": -18.0},
+            {"start": 8.0, "end": 14.0, "label": "B", "energy": 0.9, "loudness": -12.0},
+            {"start": 14.0, "end": 20.0, "label": "A", "energy": 0.5, "loudness": -17.0},
+        ],
+        "energyCurve": [0.4] * 13 + [0.9] * 9 + [0.5] * 10,
     }
     analysis.update(overrides)
     return analysis

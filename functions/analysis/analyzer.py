@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from functions.analysis import features, key, spectrum, tempo
+from functions.analysis import features, key, spectrum, structure, tempo
 from functions.analysis.decode import ANALYSIS_SR, Decoded, decode
 from functions.common.mood import mood_label
 from functions.common.versions import ANALYZER_VERSION  # one definition, shared with youtube
@@ -71,6 +71,9 @@ def describe(decoded: Decoded) -> dict:
         "spectralRolloff": round(float(np.average(fr.rolloff, weights=weight)), 1),
         "zeroCrossingRate": round(features.zero_crossing_rate(decoded.y), 5),
         "mfcc": [round(v, 3) for v in features.mfcc_means(fr.mel)],
+        **structure.arc(
+            fr, onset=onset, beat=beat, chroma=chroma, duration=decoded.duration, loudness=decoded.loudness
+        ),
     }
     result["mood"] = mood_label(valence=result["valence"], energy=result["energy"])
     return result

@@ -3,7 +3,7 @@
     python -m functions.local_api.devmedia --port 8765
     YOUTUBE_DEV_MEDIA_URL=http://127.0.0.1:8765 make serve
 
-It generates a 20 s C-major pulse at 120 BPM with ffmpeg (imageio-ffmpeg locally) in three
+It generates a 45 s demo track shaped A B A with ffmpeg (imageio-ffmpeg locally) in three
 audio-only formats shaped like YouTube's (249, 251, 140) and serves, for any video id,
 `/videos/<id>.json` (metadata and formats for `devextractor.LocalMediaIE`) and `/media/...`.
 A few ids show each failure class; see `SPECIAL_IDS`."""
@@ -25,9 +25,13 @@ from pathlib import Path
 
 from functions.youtube.transcode import find_ffmpeg
 
-DEMO_SECONDS = 20
-# 0.25 * C major triad, struck every 0.5 s (120 BPM) with an exponential decay.
-DEMO_EXPR = "0.25*(sin(2*PI*261.63*t)+sin(2*PI*329.63*t)+sin(2*PI*392*t))*(0.3+0.7*exp(-10*mod(t\\,0.5)))"
+DEMO_SECONDS = 45
+# Shaped A B A (15 s each) so the analysis has sections to find and a poem an arc to follow.
+# A: quiet C major triad of sines, B: 10 dB louder F major triad of square waves, both struck
+# every 0.5 s (120 BPM, key C major overall). Commas are escaped for the filtergraph.
+_DEMO_A = "0.08*(sin(2*PI*261.63*t)+sin(2*PI*329.63*t)+sin(2*PI*392*t))*(0.3+0.7*exp(-10*mod(t,0.5)))"
+_DEMO_B = "0.2*(sgn(sin(2*PI*174.61*t))+sgn(sin(2*PI*220*t))+sgn(sin(2*PI*261.63*t)))*(0.4+0.6*exp(-8*mod(t,0.5)))"
+DEMO_EXPR = f"if(between(t,15,30),{_DEMO_B},{_DEMO_A})".replace(",", "\\,")
 FORMATS = (  # (format_id, file, codec args, acodec, abr kb/s)
     ("249", "249.webm", ["-c:a", "libopus", "-b:a", "48k"], "opus", 48),
     ("251", "251.webm", ["-c:a", "libopus", "-b:a", "128k"], "opus", 128),

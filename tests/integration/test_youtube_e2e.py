@@ -38,6 +38,8 @@ ANALYSIS_FIELDS = {
     "zeroCrossingRate",
     "mfcc",
     "mood",
+    "sections",
+    "energyCurve",
 }
 
 

@@ -37,13 +37,17 @@ FIELDS = {
     "zeroCrossingRate",
     "mfcc",
     "mood",
+    "sections",
+    "energyCurve",
 }
 
 
 def check(result: dict) -> dict:
     assert set(result) == FIELDS
     component_validator("Analysis")(result)  # types, enums and ranges from openapi.yaml
-    numbers = [v for v in result.values() if isinstance(v, (int, float))] + result["mfcc"]
+    numbers = [v for v in result.values() if isinstance(v, (int, float))] + result["mfcc"] + result["energyCurve"]
+    numbers += [s[k] for s in result["sections"] for k in ("start", "end", "energy", "loudness")]
+    assert result["sections"][0]["start"] == 0 and result["sections"][-1]["end"] == result["duration"]
     assert all(math.isfinite(v) for v in numbers)
     assert result["mood"] in MOODS
     return result

@@ -4,6 +4,7 @@ import pytest
 
 from functions.common.errors import BadRequest
 from functions.poetry.features import normalise
+from functions.poetry.lexicon import LEXICONS
 from functions.poetry.offline import write_poem
 from functions.poetry.personas import LANGUAGES, PERSONAS
 
@@ -107,3 +108,90 @@ def test_features_normalise_clamps_and_derives():
     assert music.valence == 0.35  # from the minor mode
     assert music.key == "A#"
     assert music.mood == "calm"  # unknown label replaced by the derived one (v 0.35, e 0)
+
+
+# Issue: "a electric fire", and the same line shape three times in one poem.
+GRID = [
+    {"tempo": t, "energy": e, "valence": v, "danceability": d, "mode": m}
+    for t in (70, 110, 160)
+    for e in (0.05, 0.5, 0.95)
+    for v in (0.1, 0.9)
+    for d, m in ((0.2, "minor"), (0.9, "major"))
+]
+ARC = [
+    {"start": 0, "end": 20, "label": "A", "energy": 0.2},
+    {"start": 20, "end": 40, "label": "B", "energy": 0.9},
+    {"start": 40, "end": 60, "label": "A", "energy": 0.3},
+    {"start": 60, "end": 80, "label": "C", "energy": 0.6},
+    {"start": 80, "end": 100, "label": "B", "energy": 1.0},
+    {"start": 100, "end": 120, "label": "A", "energy": 0.1},
+    {"start": 120, "end": 140, "label": "D", "energy": 0.7},
+    {"start": 140, "end": 160, "label": "B", "energy": 0.9},
+]
+KO_PARTICLES = {"이": "가", "은": "는", "을": "를", "과": "와", "이여": "여"}  # after a final consonant: without one
+
+
+def _lexicon_words(language: str) -> list[str]:
+    banks = LEXICONS[language]["banks"].values()
+    words = {w for bank in banks for kind in ("a", "n") for w in bank[kind]}
+    words |= {form for bank in banks for verb in bank["v"] for form in verb}
+    return sorted(words, key=len, reverse=True)
+
+
+def _skeleton(line: str, language: str, words: list[str]) -> str:
+    """The line's shape: every lexicon word (with a Korean particle) replaced by `_`."""
+    line = line.rstrip(",.!— ").lower()
+    alternatives = "|".join(re.escape(w.lower()) for w in words)
+    if language == "ko":  # the particle stays, as its pair: 이/가 are one shape
+        pairs = {p: w + p for w, p in KO_PARTICLES.items()} | {w: w + p for w, p in KO_PARTICLES.items()}
+        pairs["이여"], pairs["여"] = "이여", "이여"
+        return re.sub(
+            rf"({alternatives})(이여|이|가|은|는|을|를|과|와|여)?",
+            lambda m: "_" + pairs.get(m.group(2) or "", ""),
+            line,
+        )
+    return re.sub(rf"\b(an?\s+)?({alternatives})\b", "_", line)
+
+
+def _check_grammar(poem: str, language: str, words: list[str]) -> None:
+    lines = [line for line in poem.splitlines() if line]
+    if language == "en":
+        assert not re.search(r"\b[Aa] [aeiouAEIOU]", poem), poem
+        assert not re.search(r"\b[Aa]n [^aeiouAEIOU\s]", poem), poem
+    else:
+        nouns = {w for bank in LEXICONS["ko"]["banks"].values() for w in bank["n"]}
+        for noun in nouns:
+            final = (ord(noun[-1]) - 0xAC00) % 28 != 0
+            for particle in re.findall(rf"(?:^|\s){noun}(이여|이|가|은|는|을|를|과|와|여)(?=[\s,.!]|$)", poem):
+                with_final = particle in KO_PARTICLES
+                assert with_final == final, f"{noun}{particle} in {poem}"
+    # Shapes: at most twice each; a verbatim repeat (refrain, echo) is deliberate and not counted.
+    fresh, seen = [], set()
+    for line in lines:
+        bare = line.rstrip(",.!— ")
+        if bare not in seen:
+            fresh.append(line)
+        seen.add(bare)
+    shapes = [_skeleton(line, language, words) for line in fresh]
+    worst = max(shapes.count(s) for s in set(shapes))
+    assert worst <= 2, f"a line shape appears {worst} times:\n{poem}"
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_offline_poet_grammar_and_variety_over_a_feature_grid(persona, language):
+    words = _lexicon_words(language)
+    for features in GRID:
+        _check_grammar(write_poem(features=features, persona=persona, language=language), language, words)
+        arc = {**features, "sections": ARC}
+        _check_grammar(write_poem(features=arc, persona=persona, language=language), language, words)
+
+
+def test_offline_poet_articles_follow_the_next_word():
+    from functions.poetry.offline import _articles
+
+    assert _articles("a electric fire and a iron blade") == "an electric fire and an iron blade"
+    assert (
+        _articles("A echo, an storm, a honeyed dawn, a one-way street")
+        == "An echo, a storm, a honeyed dawn, a one-way street"
+    )
