@@ -66,14 +66,14 @@ def _render(midi: Path, wav: Path, soundfont: Path) -> np.ndarray:
 def _materials(out: Path, tmp: Path) -> dict[str, list[dict]]:
     """Render PIECES_PER_SPLIT passages per split; pieces never shared between the splits."""
     sys.path.insert(0, str(BENCH))
-    import groundtruth as gt  # the analysis ground truth: piece list, ensembles, MIDI writer
+    import sections_pieces as sp  # the first ground truth's piece list, ensembles and MIDI writer
 
     rng = random.Random(SEED)
-    pieces = gt.select_pieces(2 * PIECES_PER_SPLIT)
+    pieces = sp.select_pieces(2 * PIECES_PER_SPLIT)
     if len(pieces) < 2 * PIECES_PER_SPLIT:
         raise SystemExit(f"only {len(pieces)} usable pieces in the music21 corpus")
     rng.shuffle(pieces)
-    ensembles = sorted(gt.ENSEMBLES)
+    ensembles = sorted(sp.ENSEMBLES)
     splits: dict[str, list[dict]] = {}
     for s, (split, soundfont) in enumerate(SOUNDFONTS.items()):
         mats = []
@@ -85,14 +85,7 @@ def _materials(out: Path, tmp: Path) -> dict[str, list[dict]]:
             if not path.exists():
                 log(f"render {mid}")
                 midi = tmp / f"{mid}.mid"
-                gt._write_midi(
-                    gt._prepare(piece["score"], piece["tempo"]),
-                    midi,
-                    programs=gt.ENSEMBLES[ensemble],
-                    drums=drums,
-                    beats_per_bar=piece["beatsPerBar"],
-                    bpm=piece["tempo"],
-                )
+                sp.write_midi(piece, midi, programs=sp.ENSEMBLES[ensemble], drums=drums)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 sf.write(path, _render(midi, tmp / "render.wav", soundfont), SR, subtype="PCM_16")
             bar_s = piece["beatsPerBar"] * 60.0 / piece["tempo"]
@@ -326,7 +319,7 @@ print(json.dumps({{"median": statistics.median(times), "min": min(times), "durat
 def warm_cost(track: Path, *, repeats: int = 21) -> dict:
     """Warm seconds of the structure step alone on `track`, in a fresh interpreter on one core."""
     sys.path.insert(0, str(BENCH))
-    from benchmark import run_child
+    from perf import run_child
 
     timing = run_child(WARM_CODE.format(path=str(track), repeats=repeats))
     return {k: round(v, 4) for k, v in timing.items()}

@@ -5,7 +5,8 @@
 - coldImportSeconds: importing functions.youtube.handler in a fresh interpreter (cold start share)
 - cacheHitMs: handler time of a cache hit (goal <= 100 ms), embedded cache and DynamoDB (moto,
   in-process: real DynamoDB adds its network round trip, a few ms in-region)
-- transcode600sSeconds: ffmpeg, 600 s of 64 kb/s stereo Opus -> mono Opus, wall and CPU seconds
+- transcode600sSeconds: ffmpeg, 600 s of 64 kb/s stereo Opus -> the analysis audio (mono Vorbis +
+  ebur128 loudness, functions/youtube/transcode.py), wall and CPU seconds
   (budget 6 s at 600 s; Lambda at 1024 MB has about 0.6 vCPU, so wall there is about CPU / 0.6)"""
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def _transcode_s() -> dict[str, float]:
         )
         before = os.times()
         started = time.perf_counter()
-        transcode.to_mono_opus(source, Path(tmp) / "audio.ogg", ffmpeg=ffmpeg, max_seconds=600, timeout_s=300)
+        transcode.to_analysis_audio(source, Path(tmp) / "audio.ogg", ffmpeg=ffmpeg, max_seconds=600, timeout_s=300)
         after = os.times()
         return {
             "wall": round(time.perf_counter() - started, 2),

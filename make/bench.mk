@@ -1,10 +1,12 @@
-# Audio analysis: ground truth and benchmark (see README "Audio analysis").
+# Audio analysis: ground truth and benchmark (see docs/analysis.md and docs/benchmarks.md).
 BENCH_VENV := .tools/bench
 BENCH_STAMP := $(BENCH_VENV)/.synced
 BENCH_CACHE := .cache/bench
-BENCH_PIECES ?= 48
+BENCH_CORPUS := $(BENCH_CACHE)/corpus2
 BENCH_ARGS ?=
-BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng
+# fluidsynth + two GM soundfonts (tuning side FluidR3, held-out side TimGM6mb), MMA grooves,
+# Planet Blupi's game-music MIDI, espeak-ng voices.
+BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont mma planetblupi-music-midi espeak-ng
 
 .PHONY: bench bench-corpus bench-deps bench-lock
 
@@ -14,22 +16,18 @@ $(BENCH_STAMP): bench/requirements.txt
 		-r bench/requirements.txt
 	@touch $@
 
-bench-deps: ## install the Debian packages the ground truth needs (fluidsynth, GM soundfont, espeak-ng)
+bench-deps: ## install the Debian packages the ground truth needs (fluidsynth, soundfonts, mma, MIDI, espeak-ng)
 	apt-get update && apt-get install -y $(BENCH_APT)
 
 bench-corpus: $(BENCH_STAMP) ## render the ground-truth corpus into .cache/bench (cached)
-	@for tool in fluidsynth espeak-ng; do command -v $$tool >/dev/null || { \
+	@for tool in fluidsynth espeak-ng mma; do command -v $$tool >/dev/null || { \
 		echo "make bench: $$tool is missing. Install: sudo apt-get install $(BENCH_APT)  (or: make bench-deps)" >&2; \
 		exit 2; }; done
-	@test -f /usr/share/sounds/sf2/FluidR3_GM.sf2 || { \
-		echo "make bench: the GM soundfont is missing. Install: sudo apt-get install fluid-soundfont-gm" >&2; exit 2; }
-	@$(BENCH_VENV)/bin/python bench/groundtruth.py --out $(BENCH_CACHE)/corpus --pieces $(BENCH_PIECES)
-	@test -f /usr/share/sounds/sf2/TimGM6mb.sf2 || { \
-		echo "make bench: the TimGM6mb soundfont is missing. Install: sudo apt-get install timgm6mb-soundfont" >&2; exit 2; }
+	@$(BENCH_VENV)/bin/python bench/groundtruth.py --out $(BENCH_CORPUS)
 	@$(BENCH_VENV)/bin/python bench/sections.py render --out $(BENCH_CACHE)/sections
 
-bench: setup bench-corpus ## accuracy, warm speed, peak RSS and cold start of the analysis; sections; as JSON
-	@$(PY) bench/benchmark.py --corpus $(BENCH_CACHE)/corpus --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
+bench: setup bench-corpus ## held-out accuracy per family, speed vs naive librosa, peak RSS, cold start; sections (JSON)
+	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in

@@ -29,9 +29,10 @@ HTTP_REQUESTS: dict[str, dict[str, Any]] = {
 }
 
 
-def synthetic_track(seconds: float = 180.0, sr: int = 48000, bpm: float = 120.0) -> bytes:
+def synthetic_track(seconds: float = 180.0, sr: int = 22050, bpm: float = 120.0) -> bytes:
     """A deterministic mono track (C-G-Am-F triads, kick on every beat, hats off-beat)
-    encoded as Ogg Opus, the format the youtube function sends to analysis."""
+    encoded as Ogg Vorbis at 22,050 Hz, the format the youtube function sends to analysis
+    (functions/youtube/transcode.py)."""
     import numpy as np
     import soundfile as sf
 
@@ -51,7 +52,10 @@ def synthetic_track(seconds: float = 180.0, sr: int = 48000, bpm: float = 120.0)
     y += 0.05 * np.random.default_rng(7).standard_normal(t.size) * np.exp(-off * 80)
     y = (0.8 * y / np.max(np.abs(y))).astype(np.float32)
     buf = io.BytesIO()
-    sf.write(buf, y, sr, format="OGG", subtype="OPUS")
+    # In blocks: libsndfile's Vorbis encoder crashes on one multi-minute write (seen with 1.2.x).
+    with sf.SoundFile(buf, "w", sr, 1, format="OGG", subtype="VORBIS") as out:
+        for start in range(0, len(y), 1 << 16):
+            out.write(y[start : start + (1 << 16)])
     return buf.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ def analyze(
     *,
     format: str | None = None,
     max_seconds: float | None = None,
+    loudness: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Decode `source` (bytes or a path) and describe it; raises `AudioError`/`AudioTooLong`.
@@ -27,11 +29,15 @@ def analyze(
     ----------
     format : declared container (`wav`, `flac`, `ogg`, `mp3`); None accepts any of them
     max_seconds : longest accepted audio in seconds; None for no limit
+    loudness : integrated LUFS of the original channels, measured upstream (the youtube function
+        measures it before its mono mixdown); None reports the loudness of `source` itself
     progress : called with short status lines (the command line prints them on stderr)
     """
     say = progress or (lambda _msg: None)
     decoded = decode(source, format=format, sr=ANALYSIS_SR, max_seconds=max_seconds, progress=progress)
     say(f"decoded {decoded.duration:.1f} s ({decoded.source_format}, {decoded.source_sr} Hz, {decoded.channels} ch)")
+    if loudness is not None:
+        decoded = dataclasses.replace(decoded, loudness=float(loudness))
     return describe(decoded)
 
 
@@ -44,7 +50,7 @@ def describe(decoded: Decoded) -> dict:
     onset = tempo.onset_envelope(fr.mel)
     beat = tempo.estimate(onset, fps=fr.fps)
     chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
-    k = key.estimate(chroma)
+    k = key.estimate(key.pitch_class_vector(chroma, frames_per_second=key.frame_rate(decoded.sr)))
     desc = features.descriptors(
         fr,
         onset,
@@ -53,6 +59,7 @@ def describe(decoded: Decoded) -> dict:
         tempo_confidence=beat.confidence,
         mode=k.mode,
         key_confidence=k.confidence,
+        tonality=k.correlation,
     )
     weight = fr.rms.astype(float) + 1e-12
     result: dict[str, Any] = {

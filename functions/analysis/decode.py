@@ -102,9 +102,21 @@ def decode(
 
 def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, progress) -> Decoded:
     meter = LoudnessMeter(sr=fh.samplerate, channels=fh.channels)
-    stream = soxr.ResampleStream(fh.samplerate, sr, 1, dtype="float32", quality="MQ")
-    parts, frames = [], 0
+    same_rate = fh.samplerate == sr  # the youtube function sends the analysis rate: no resampling
+    stream = None if same_rate else soxr.ResampleStream(fh.samplerate, sr, 1, dtype="float32", quality="MQ")
+    # Written in place into one growing buffer: a list of blocks joined at the end would hold the
+    # whole signal twice at the peak (2 x 53 MB for 10 minutes).
+    out = np.empty(int(fh.frames * sr / fh.samplerate) + sr if fh.frames > 0 else 60 * sr, np.float32)
+    filled, frames = 0, 0
     blocksize = int(round(BLOCK_S * fh.samplerate))
+
+    def put(chunk: np.ndarray) -> None:
+        nonlocal out, filled
+        if filled + len(chunk) > len(out):
+            out = np.resize(out, max(2 * len(out), filled + len(chunk)))
+        out[filled : filled + len(chunk)] = chunk
+        filled += len(chunk)
+
     try:
         for block in fh.blocks(blocksize=blocksize, dtype="float32", always_2d=True):
             frames += len(block)
@@ -112,15 +124,17 @@ def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, progress) -> 
                 raise _too_long(frames / fh.samplerate, max_seconds)
             block = np.clip(np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0), -1.0, 1.0)
             meter.update(block)
-            parts.append(stream.resample_chunk(block.mean(axis=1)))
+            mono = block[:, 0] if fh.channels == 1 else block.mean(axis=1)
+            put(mono if stream is None else stream.resample_chunk(mono))
             if progress and frames % (6 * blocksize) == 0:
                 progress(f"decoding: {frames / fh.samplerate:.0f} s")
-        parts.append(stream.resample_chunk(np.zeros(0, np.float32), last=True))
+        if stream is not None:
+            put(stream.resample_chunk(np.zeros(0, np.float32), last=True))
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise AudioError("The audio is corrupt or truncated", _reason(exc)) from None
     if frames == 0:
         raise AudioError("The audio is empty", "It decodes to zero samples")
-    y = np.concatenate(parts).astype(np.float32, copy=False)
+    y = out[:filled].copy() if filled < 0.9 * len(out) else out[:filled]
     return Decoded(
         y=y,
         sr=sr,

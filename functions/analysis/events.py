@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.analysis.analyzer import analyze
 from functions.analysis.decode import FORMATS
+from functions.analysis.loudness import LUFS_CEIL, LUFS_FLOOR
 from functions.common.config import env_float, env_int
 from functions.common.errors import ApiError, BadRequest, PayloadTooLarge
 
@@ -30,11 +31,21 @@ def limits() -> tuple[int, float]:
     )
 
 
-def parse_event(event) -> tuple[bytes, str, dict]:
-    """(audio bytes, format, source) from an invocation event, or a typed 4xx error."""
+def parse_event(event) -> tuple[bytes, str, dict, float | None]:
+    """(audio bytes, format, source, loudness) from an invocation event, or a typed 4xx error.
+
+    `loudness` (optional) is the integrated LUFS of the original channels, measured by the
+    sender before its mono mixdown; the analysis reports it instead of its own reading."""
     if not isinstance(event, dict):
         raise BadRequest("The event must be a JSON object")
     audio, fmt, source = event.get("audio"), event.get("format"), event.get("source", {})
+    loudness = event.get("loudness")
+    if loudness is not None and (
+        isinstance(loudness, bool)
+        or not isinstance(loudness, (int, float))
+        or not LUFS_FLOOR - 1e-9 <= loudness <= LUFS_CEIL + 1e-9
+    ):
+        raise BadRequest("loudness is invalid", f"Expected LUFS between {LUFS_FLOOR:g} and {LUFS_CEIL:g}")
     if not isinstance(audio, str) or not audio:
         raise BadRequest("audio is required", "Send the encoded audio as a base64 string")
     if fmt not in FORMATS:
@@ -48,15 +59,15 @@ def parse_event(event) -> tuple[bytes, str, dict]:
         data = base64.b64decode(audio, validate=True)
     except (binascii.Error, ValueError):
         raise BadRequest("audio is not valid base64") from None
-    return data, fmt, source
+    return data, fmt, source, None if loudness is None else float(loudness)
 
 
 def handle(event, *, logger, metrics) -> dict:
     """One invocation: {"analysis", "source"} or {"error", "details", "status"}."""
     started = time.perf_counter()
     try:
-        data, fmt, source = parse_event(event)
-        analysis = analyze(data, format=fmt, max_seconds=limits()[1])
+        data, fmt, source, loudness = parse_event(event)
+        analysis = analyze(data, format=fmt, max_seconds=limits()[1], loudness=loudness)
     except ApiError as exc:
         log = logger.warning if exc.status < 500 else logger.error
         log("analysis refused", extra={"status": exc.status, "reason": exc.reason, "error": exc.message})

@@ -8,6 +8,8 @@ import os
 
 # Lambda's package directory is read-only and librosa decorates functions with numba
 # cache=True at import, which fails there without a writable cache dir ("no locator available").
+# The analysis itself no longer imports librosa (spectrum.mel_filters); this keeps any later
+# import of it (a layer tool, a future feature) working.
 os.environ.setdefault("NUMBA_CACHE_DIR", "/tmp/numba_cache")
 
 from functions.analysis import events  # noqa: E402  (after NUMBA_CACHE_DIR on purpose)

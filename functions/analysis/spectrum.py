@@ -13,7 +13,6 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft
 import scipy.signal
-from librosa import filters  # filter banks only: no numba JIT at import (see README)
 
 N_FFT = 2048
 HOP = 512
@@ -39,10 +38,36 @@ class Frames:
         return self.sr / self.hop
 
 
+def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
+    # Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above.
+    f = np.asarray(f, dtype=float)
+    step = np.log(6.4) / 27.0
+    return np.where(f >= 1000.0, 15.0 + np.log(np.maximum(f, 1e-10) / 1000.0) / step, 3.0 * f / 200.0)
+
+
+def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+    step = np.log(6.4) / 27.0
+    return np.where(m >= 15.0, 1000.0 * np.exp(step * (m - 15.0)), 200.0 * m / 3.0)
+
+
+def mel_filters(*, sr: int, n_fft: int = N_FFT, n_mels: int = N_MELS) -> np.ndarray:
+    """(n_mels, 1 + n_fft // 2) triangular mel filter bank, Slaney-normalised: the same matrix as
+    librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels). Built here because importing librosa
+    imports numba and llvmlite, about a third of a cold start (measured in `make smoke`'s sandbox)."""
+    fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    mel_f = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(sr / 2.0), n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, fft_freqs)
+    lower = -ramps[:n_mels] / fdiff[:n_mels, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    return weights * (2.0 / (mel_f[2:] - mel_f[:n_mels]))[:, None]
+
+
 @lru_cache(maxsize=4)
 def _banks(sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     window = scipy.signal.get_window("hann", N_FFT, fftbins=True).astype(np.float32)
-    mel = filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
+    mel = mel_filters(sr=sr).astype(np.float32)
     freqs = np.fft.rfftfreq(N_FFT, 1.0 / sr).astype(np.float32)
     return window, mel, freqs
 
@@ -50,15 +75,19 @@ def _banks(sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def frames(y: np.ndarray, *, sr: int) -> Frames:
     """Frame-level spectral rows of mono float32 `y` at `sr` Hz (see `Frames`)."""
     window, mel_fb, freqs = _banks(sr)
+    y = y.astype(np.float32, copy=False)
     pad = N_FFT // 2
-    padded = np.pad(y.astype(np.float32, copy=False), (pad, pad))
-    n_frames = 1 + (len(padded) - N_FFT) // HOP
+    n_frames = 1 + (len(y) + 2 * pad - N_FFT) // HOP
     mel = np.empty((N_MELS, n_frames), np.float32)
     rows = {k: np.empty(n_frames, np.float32) for k in ("centroid", "rolloff", "flatness", "rms")}
-    view = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
     for start in range(0, n_frames, BLOCK_FRAMES):
         stop = min(n_frames, start + BLOCK_FRAMES)
-        spec = scipy.fft.rfft(view[start:stop] * window, axis=1)  # (b, 1025) complex64
+        # This block's samples of the zero-padded signal, without padding (copying) all of it.
+        lo, hi = start * HOP - pad, (stop - 1) * HOP - pad + N_FFT
+        seg = np.zeros(hi - lo, np.float32)
+        seg[max(0, -lo) : max(0, -lo) + len(y[max(0, lo) : hi])] = y[max(0, lo) : hi]
+        view = np.lib.stride_tricks.sliding_window_view(seg, N_FFT)[::HOP]
+        spec = scipy.fft.rfft(view * window, axis=1)  # (b, 1025) complex64
         mag = np.abs(spec)
         power = np.square(mag)
         mel[:, start:stop] = mel_fb @ power.T

@@ -12,7 +12,10 @@ RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (DESIGN: margin >= 2 s
 EXTRACT_S = 6.0  # extraction including the deno challenge
 DOWNLOAD_S = 5.0  # 1-4 MB of audio-only
 TRANSCODE_MIN_S = 1.5
-TRANSCODE_S_PER_AUDIO_S = 0.01  # measured: 600 s of Opus -> mono Opus in about 3 s of CPU
+# Measured (transcode.py): 600 s of 64 kb/s stereo Opus -> ebur128 + mono Vorbis in 5.0-5.6 s of
+# CPU on a loaded 2-core host (Vorbis encoding is about 3 s of it; the earlier Opus encode took
+# about 3.5 s in all, but the analysis then spent about 2 s more decoding it).
+TRANSCODE_S_PER_AUDIO_S = 0.0115
 ANALYSIS_S = 8.0  # cold analysis invoke with a shipped numba cache
 SOCKET_TIMEOUT_S = 5.0  # per request; yt-dlp gets at most the time left
 MIN_REQUEST_S = 0.5  # a request with less than this left would only time out

@@ -31,9 +31,12 @@ class AnalysisInvoker(Protocol):
     def invoke(self, payload: bytes, *, deadline: Deadline) -> Any: ...
 
 
-def build_event(audio: bytes, *, fmt: str, source: dict) -> bytes:
-    """The analysis event as the bytes that go over the wire."""
-    event = {"audio": base64.b64encode(audio).decode("ascii"), "format": fmt, "source": source}
+def build_event(audio: bytes, *, fmt: str, source: dict, loudness: float | None = None) -> bytes:
+    """The analysis event as the bytes that go over the wire; `loudness` is the integrated LUFS
+    of the original channels (the audio sent is a mono mixdown, which reads low)."""
+    event: dict[str, Any] = {"audio": base64.b64encode(audio).decode("ascii"), "format": fmt, "source": source}
+    if loudness is not None:
+        event["loudness"] = float(f"{loudness:.2f}")
     payload = json.dumps(event, separators=(",", ":")).encode()
     if len(payload) > INVOKE_PAYLOAD_LIMIT:
         raise PayloadTooLarge(

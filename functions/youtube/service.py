@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from functions.common.deadline import Deadline
 from functions.common.errors import ApiError, PayloadTooLarge
-from functions.youtube import budget, failures, invoker, ytdl
+from functions.youtube import budget, failures, invoker, transcode, ytdl
 from functions.youtube.cache import Cache
 from functions.youtube.config import Settings
 from functions.youtube.urls import VideoRef, parse_video_url
@@ -157,7 +157,9 @@ def _fetch_audio(ref: VideoRef, *, deps: Deps, deadline: Deadline) -> tuple[dict
         request_id = _correlation_id(deps.logger)
         if request_id:  # the API request id, so both functions' logs correlate
             source["requestId"] = request_id
-        payload = invoker.build_event(audio.read_bytes(), fmt="ogg", source=source)
+        payload = invoker.build_event(
+            audio.read_bytes(), fmt="ogg", source=source, loudness=transcode.source_loudness(audio)
+        )
     return video, payload
 
 

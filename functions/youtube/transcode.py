@@ -1,22 +1,30 @@
-"""Downloaded audio -> compact mono Ogg Opus that libsndfile (soundfile) decodes.
+"""Downloaded audio -> compact mono Ogg Vorbis for the analysis, plus the loudness of the original.
 
-Constant 32 kb/s makes the size a function of duration alone, so the invoke payload at the
-longest allowed duration has a fixed bound (4 kB/s plus Ogg framing; base64 adds a third).
-Complexity 0 and 60 ms frames cut the encoder's CPU time: 600 s of YouTube-like Opus take about
-3 s of CPU (decode included) here, against about 8 s with the defaults."""
+One ffmpeg pass does both. `ebur128` measures BS.1770 integrated loudness on the original
+channels at the original rate (a mono mixdown reads 3-6 LU low on stereo music, because BS.1770
+sums the channels' powers); the other branch is the one explicit mixdown: any layout to stereo
+(ffmpeg's standard downmix), then (L + R) / 2, resampled to the analysis rate (22,050 Hz, so the
+analysis does not resample) and encoded as Vorbis quality 0. `make bench` measured the choice
+(docs/analysis.md): Vorbis decodes about 5x faster than Opus 32 kb/s in libsndfile, with the
+same tempo and key results. The loudness goes to a sidecar file beside the audio
+(`source_loudness` reads it), so the invoke event can carry it."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 from functions.common.errors import BadGateway, GatewayTimeout, ServiceUnavailable
 
-BITRATE_BPS = 32_000
-SAMPLE_RATE_HZ = 48_000  # Opus's native rate; YouTube's Opus streams decode to it without resampling
+SAMPLE_RATE_HZ = 22_050  # = functions.analysis.decode.ANALYSIS_SR
+VORBIS_QUALITY = 0  # about 30 kb/s on music at 22 kHz mono; full-band noise measured 34 kb/s
 FORMAT = "ogg"
+MIXDOWN = "aformat=channel_layouts=stereo,pan=mono|c0=0.5*FL+0.5*FR"
+LOUDNESS_SUFFIX = ".lufs"
+_SUMMARY_I = re.compile(r"Integrated loudness:\s*I:\s*(-?\d+(?:\.\d+)?|-inf|nan)\s*LUFS", re.S)
 
 
 def find_ffmpeg(configured: str | None = None) -> str:
@@ -34,49 +42,55 @@ def find_ffmpeg(configured: str | None = None) -> str:
         ) from None
 
 
-def opus_command(ffmpeg: str, source: Path, target: Path, *, max_seconds: float) -> list[str]:
+def command(ffmpeg: str, source: Path, target: Path, *, max_seconds: float) -> list[str]:
+    """ffmpeg arguments: loudness summary on stderr, mono Vorbis at SAMPLE_RATE_HZ into `target`."""
+    graph = (
+        f"[0:a:0]asplit=2[a][b];[b]ebur128=peak=none:framelog=quiet,anullsink;"
+        f"[a]{MIXDOWN},aresample={SAMPLE_RATE_HZ}[out]"
+    )
     return [
         ffmpeg,
         "-nostdin",
         "-hide_banner",
+        "-nostats",
         "-loglevel",
-        "error",
+        "info",  # ebur128 prints its summary at info level
         "-y",
+        "-t",
+        f"{max_seconds:.3f}",  # input option: caps what is measured and what reaches the invoke
         "-i",
         str(source),
+        "-filter_complex",
+        graph,
         "-map",
-        "0:a:0",
-        "-vn",
-        "-sn",
-        "-dn",
+        "[out]",
         "-map_metadata",
         "-1",
-        "-t",
-        f"{max_seconds:.3f}",  # caps what reaches the invoke even when the duration was unknown
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE_HZ),
         "-c:a",
-        "libopus",
-        "-b:a",
-        str(BITRATE_BPS),
-        "-vbr",
-        "off",
-        "-compression_level",
-        "0",
-        "-frame_duration",
-        "60",
-        "-application",
-        "audio",
+        "libvorbis",
+        "-q:a",
+        str(VORBIS_QUALITY),
         "-f",
         FORMAT,
         str(target),
     ]
 
 
-def to_mono_opus(source: Path, target: Path, *, ffmpeg: str, max_seconds: float, timeout_s: float) -> Path:
-    """Transcode `source` into `target` (mono Ogg Opus, 32 kb/s CBR, at most `max_seconds` s).
+def parse_loudness(stderr: str) -> float | None:
+    """Integrated LUFS from ebur128's summary, None when absent or not finite (silence)."""
+    match = _SUMMARY_I.search(stderr)
+    if not match:
+        return None
+    try:
+        value = float(match.group(1))
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def to_analysis_audio(source: Path, target: Path, *, ffmpeg: str, max_seconds: float, timeout_s: float) -> Path:
+    """Transcode `source` into `target` (mono Ogg Vorbis, at most `max_seconds` s) and write the
+    original's integrated loudness beside it (see `source_loudness`).
 
     Parameters
     ----------
@@ -89,7 +103,7 @@ def to_mono_opus(source: Path, target: Path, *, ffmpeg: str, max_seconds: float,
         raise ValueError("max_seconds and timeout_s must be positive")
     try:
         done = subprocess.run(
-            opus_command(ffmpeg, source, target, max_seconds=max_seconds),
+            command(ffmpeg, source, target, max_seconds=max_seconds),
             capture_output=True,
             timeout=timeout_s,
             check=False,
@@ -104,4 +118,18 @@ def to_mono_opus(source: Path, target: Path, *, ffmpeg: str, max_seconds: float,
             "ffmpeg rejected the stream YouTube sent",
             reason="transcode_failed",
         )
+    lufs = parse_loudness(done.stderr.decode("utf-8", "replace"))
+    sidecar = target.with_suffix(LOUDNESS_SUFFIX)
+    if lufs is None:
+        sidecar.unlink(missing_ok=True)
+    else:
+        sidecar.write_text(f"{lufs}\n")
     return target
+
+
+def source_loudness(audio: Path) -> float | None:
+    """The original's integrated LUFS that `to_analysis_audio` measured, None if it did not."""
+    try:
+        return parse_loudness(f"Integrated loudness: I: {audio.with_suffix(LOUDNESS_SUFFIX).read_text().strip()} LUFS")
+    except OSError:
+        return None

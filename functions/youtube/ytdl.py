@@ -84,7 +84,7 @@ class OpusPP(PostProcessor):
 
     def run(self, info):
         source = Path(info["filepath"])
-        target = transcode.to_mono_opus(
+        target = transcode.to_analysis_audio(
             source,
             source.with_name(AUDIO_NAME),
             ffmpeg=self._ffmpeg,

@@ -49,9 +49,36 @@ def test_features_speech_cues_separate_syllables_from_music():
     assert features.speech_cues(music)["lowEnergy"] < 0.15
 
 
-@pytest.mark.parametrize("low,conf,expected", [(0.35, 0.1, 1.0), (0.05, 0.1, 0.0), (0.35, 0.9, 0.6)])
-def test_features_speechiness_from_pauses_and_pulse(low, conf, expected):
-    assert features.speechiness(low_energy=low, tempo_confidence=conf) == pytest.approx(expected)
+@pytest.mark.parametrize(
+    "low,conf,tonality,expected",
+    [
+        (0.35, 0.1, 0.2, 1.0),  # pauses, no beat, no key: speech
+        (0.05, 0.1, 0.2, 0.0),  # no pauses
+        (0.35, 0.9, 0.2, 0.6),  # a steady beat
+        (0.35, 0.1, 0.8, 0.2),  # staccato music in a clear key
+        (0.35, 0.9, 0.8, 0.12),
+    ],
+)
+def test_features_speechiness_from_pauses_pulse_and_key_clarity(low, conf, tonality, expected):
+    value = features.speechiness(low_energy=low, tempo_confidence=conf, tonality=tonality)
+    assert value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("sr", [16000, 22050, 44100])
+def test_features_mel_filter_bank_is_librosas(sr):
+    from librosa import filters
+
+    expected = filters.mel(sr=sr, n_fft=spectrum.N_FFT, n_mels=spectrum.N_MELS, dtype=np.float64)
+    np.testing.assert_allclose(spectrum.mel_filters(sr=sr), expected, rtol=0, atol=1e-12)
+
+
+def test_features_analysis_imports_neither_librosa_nor_numba():
+    import subprocess
+    import sys
+
+    code = "import sys, functions.analysis.handler; print(sorted({'librosa', 'numba', 'llvmlite'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
 
 
 def test_features_ramp_handles_nan_and_bounds():

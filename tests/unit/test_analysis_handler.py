@@ -42,12 +42,23 @@ def test_handler_returns_the_analysis_and_echoes_the_source(music, lambda_contex
         ({"audio": "AAAA", "format": "ogg", "source": "x"}, 400, "source must be an object"),
         ({"audio": base64.b64encode(b"garbage" * 20).decode(), "format": "ogg"}, 400, "could not be decoded"),
         (["not", "a", "dict"], 400, "must be a JSON object"),
+        ({"audio": "AAAA", "format": "ogg", "loudness": "loud"}, 400, "loudness is invalid"),
+        ({"audio": "AAAA", "format": "ogg", "loudness": -120.0}, 400, "loudness is invalid"),
+        ({"audio": "AAAA", "format": "ogg", "loudness": True}, 400, "loudness is invalid"),
     ],
 )
 def test_handler_bad_events_are_client_errors(event, status, error, lambda_context):
     result = handler.lambda_handler(event, lambda_context)
     assert result["status"] == status and error in result["error"]
     assert "analysis" not in result and "Traceback" not in json.dumps(result)
+
+
+def test_handler_reports_the_loudness_the_sender_measured_on_the_original(music, lambda_context):
+    # The youtube function sends a mono mixdown and the original's BS.1770 loudness beside it.
+    own = handler.lambda_handler(_event(music), lambda_context)["analysis"]["loudness"]
+    carried = handler.lambda_handler(_event(music, loudness=-9.5), lambda_context)["analysis"]
+    assert carried["loudness"] == -9.5 and own != -9.5
+    component_validator("Analysis")(carried)
 
 
 def test_handler_size_limit_is_checked_before_decoding(monkeypatch, lambda_context):
