@@ -213,9 +213,10 @@ def budget_limit(environment: str) -> float | None:
         values = hcl2.load(handle)
     if "budget_limit_usd" in values:
         return float(values["budget_limit_usd"])
-    with open(TERRAFORM / "variables.tf") as handle:
-        for block in hcl2.load(handle).get("variable", []):
-            for name, body in block.items():
-                if name.strip('"') == "budget_limit_usd":
-                    return float(body["default"])
+    for path in sorted(TERRAFORM.glob("*.tf")):  # the root's variables (variables.tf)
+        with open(path) as handle:
+            for block in hcl2.load(handle).get("variable", []):
+                for name, body in block.items():
+                    if name.strip('"') == "budget_limit_usd":
+                        return float(body["default"])
     return None

@@ -24,7 +24,7 @@ locals {
   layer_keys        = distinct(flatten([for fn in values(local.functions) : fn.layers]))
 
   # ARNs are built from names (not module outputs) so they are known at plan time and to
-  # the offline tests; module.api depends_on the functions to keep the creation order.
+  # the offline tests; module.api takes the names from module.function, which orders creation.
   function_arns = {
     for key, name in local.function_names : key => "arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${name}"
   }
@@ -55,16 +55,6 @@ locals {
     [for key in local.layer_keys : "layer/${key}" if !contains(keys(local.artifacts), "layer/${key}")],
   )
 
-  # Which function may touch what. Functions not listed get their log group and X-Ray only;
-  # entries for functions that settings.json does not (yet) define are ignored.
-  function_grants = {
-    poetry  = { bedrock = true, invoke = [], cache = false }
-    youtube = { bedrock = false, invoke = ["analysis"], cache = true }
-  }
-  grants = {
-    for key in keys(local.functions) : key => try(local.function_grants[key], { bedrock = false, invoke = [], cache = false })
-  }
-
   # The poet's Bedrock grants follow the tagged application profiles (bedrock.tf).
   bedrock_profile_arns = values(local.bedrock_application_profile_arns)
   bedrock_model_arns = distinct(flatten([
@@ -74,71 +64,82 @@ locals {
     ]
   ]))
 
+  # IAM grants, one named statement each; function_grants below says who gets which.
+  grant_bedrock_profiles = {
+    sid        = "BedrockInferenceProfiles"
+    actions    = ["bedrock:InvokeModel"]
+    resources  = local.bedrock_profile_arns
+    conditions = []
+  }
+  # Models only through the allowed profiles (cross-region routing needs both grants).
+  grant_bedrock_models = {
+    sid       = "BedrockModelsViaProfiles"
+    actions   = ["bedrock:InvokeModel"]
+    resources = local.bedrock_model_arns
+    conditions = [{
+      test     = "StringEquals"
+      variable = "bedrock:InferenceProfileArn"
+      values   = local.bedrock_profile_arns
+    }]
+  }
+  # Who invokes whom; each target's deployed name also goes into <TARGET>_FUNCTION_NAME.
+  function_invokes = {
+    youtube = ["analysis"]
+  }
+  grant_invoke = {
+    for key, targets in local.function_invokes : key => {
+      sid        = "InvokeFunctions"
+      actions    = ["lambda:InvokeFunction"]
+      resources  = [for target in targets : local.function_arns[target] if contains(keys(local.functions), target)]
+      conditions = []
+    }
+  }
+  # The spend and per-client counters (functions/poetry/spend.py) in the cache table, their keys only.
+  grant_poetry_counters = {
+    sid       = "PoetryCounters"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [local.cache_table_arn]
+    conditions = [{
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["spend#*", "client#*"]
+    }]
+  }
+  grant_cache_table = {
+    sid        = "CacheTable"
+    actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources  = [local.cache_table_arn]
+    conditions = []
+  }
+  # Per function: GetSecretValue on the secrets its tfvars name, and nothing else.
+  grant_named_secrets = {
+    for key in keys(local.functions) : key => {
+      sid     = "NamedSecrets"
+      actions = ["secretsmanager:GetSecretValue"]
+      # Secrets Manager appends "-" and 6 random characters to every secret's ARN.
+      resources = [
+        for name in values(lookup(var.function_secrets, key, {})) :
+        "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${name}-??????"
+      ]
+      conditions = []
+    }
+  }
+
+  # Which function may touch what. Functions not listed get their log group and X-Ray only;
+  # entries for functions that settings.json does not (yet) define are ignored.
+  function_grants = {
+    poetry  = [local.grant_bedrock_profiles, local.grant_bedrock_models, local.grant_poetry_counters]
+    youtube = [local.grant_invoke.youtube, local.grant_cache_table]
+  }
+  # A statement with no resource (a target not defined, no secret named) is left out.
   policy_statements = {
-    for key in keys(local.functions) : key => concat(
-      [for statement in [
-        {
-          sid        = "BedrockInferenceProfiles"
-          actions    = ["bedrock:InvokeModel"]
-          resources  = local.bedrock_profile_arns
-          conditions = []
-        },
-        {
-          # Models only through the allowed profiles (cross-region routing needs both grants).
-          sid       = "BedrockModelsViaProfiles"
-          actions   = ["bedrock:InvokeModel"]
-          resources = local.bedrock_model_arns
-          conditions = [{
-            test     = "StringEquals"
-            variable = "bedrock:InferenceProfileArn"
-            values   = local.bedrock_profile_arns
-          }]
-        },
-        {
-          # The spend and per-client counters (functions/poetry/spend.py), their keys only.
-          sid       = "PoetryCounters"
-          actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-          resources = [local.cache_table_arn]
-          conditions = [{
-            test     = "ForAllValues:StringLike"
-            variable = "dynamodb:LeadingKeys"
-            values   = ["spend#*", "client#*"]
-          }]
-        },
-      ] : statement if local.grants[key].bedrock],
-      [for statement in [
-        {
-          sid     = "InvokeFunctions"
-          actions = ["lambda:InvokeFunction"]
-          resources = [
-            for target in local.grants[key].invoke :
-            local.function_arns[target]
-            if contains(keys(local.functions), target)
-          ]
-          conditions = []
-        },
-      ] : statement if length([for target in local.grants[key].invoke : target if contains(keys(local.functions), target)]) > 0],
-      [for statement in [
-        {
-          sid        = "CacheTable"
-          actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
-          resources  = [local.cache_table_arn]
-          conditions = []
-        },
-      ] : statement if local.grants[key].cache],
-      [for statement in [
-        {
-          sid     = "NamedSecrets"
-          actions = ["secretsmanager:GetSecretValue"]
-          # Secrets Manager appends "-" and 6 random characters to every secret's ARN.
-          resources = [
-            for name in values(lookup(var.function_secrets, key, {})) :
-            "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${name}-??????"
-          ]
-          conditions = []
-        },
-      ] : statement if length(lookup(var.function_secrets, key, {})) > 0],
-    )
+    for key in keys(local.functions) : key => [
+      for grant in concat(lookup(local.function_grants, key, []), [local.grant_named_secrets[key]]) :
+      grant if length(grant.resources) > 0
+    ]
+  }
+  granted_sids = {
+    for key in keys(local.functions) : key => [for grant in lookup(local.function_grants, key, []) : grant.sid]
   }
 
   # settings.json `env`, then what Terraform knows (deployed names replace local defaults such
@@ -152,10 +153,14 @@ locals {
         DEPLOY_ENVIRONMENT           = local.environment
       },
       { for name, value in { ALLOWED_ORIGINS = join(",", var.allowed_origins) } : name => value if !try(fn.internal, false) },
-      { for name, value in { CACHE_TABLE_NAME = local.cache_table_name } : name => value if local.grants[key].cache },
+      { for name, value in { CACHE_TABLE_NAME = local.cache_table_name } : name => value if contains(local.granted_sids[key], "CacheTable") },
       # The poet's allow-list is exactly what IAM grants, so a model the code accepts is never a 403.
-      { for name, value in local.poetry_spend_env : name => value if local.grants[key].bedrock },
-      { for target in local.grants[key].invoke : "${upper(target)}_FUNCTION_NAME" => local.function_names[target] if contains(keys(local.functions), target) },
+      { for name, value in local.poetry_spend_env : name => value if contains(local.granted_sids[key], "BedrockInferenceProfiles") },
+      # The functions it may invoke, by deployed name (settings.json says e.g. ANALYSIS_FUNCTION_NAME=analysis).
+      {
+        for target in lookup(local.function_invokes, key, []) : "${upper(target)}_FUNCTION_NAME" => local.function_names[target]
+        if contains(keys(local.functions), target)
+      },
       lookup(var.function_secrets, key, {}),
       lookup(var.function_env, key, {}),
     )

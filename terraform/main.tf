@@ -15,10 +15,6 @@ resource "terraform_data" "guard" {
       error_message = "environments/${var.environment}.tfvars was passed in workspace \"${terraform.workspace}\"; use the var-file of the selected workspace."
     }
     precondition {
-      condition     = var.environment == "dev" || !contains(var.allowed_origins, "*")
-      error_message = "allowed_origins may contain \"*\" only in dev; list the frontend's origins for ${var.environment}."
-    }
-    precondition {
       condition     = local.manifest_exists
       error_message = "No build manifest at ${local.manifest_path}: run `make build` first."
     }
@@ -74,26 +70,26 @@ module "function" {
   sha256_base64        = try(local.artifacts["function/${each.key}"].sha256_base64, "")
   log_retention_days   = var.log_retention_days
   log_level            = var.log_level
-  reserved_concurrency = lookup(var.reserved_concurrency, each.key, var.default_reserved_concurrency)
+  reserved_concurrency = lookup(var.reserved_concurrency, each.key, var.default_reserved_concurrency) # null: none
   policy_statements    = local.policy_statements[each.key]
 }
 
 module "api" {
   source = "./modules/api"
 
-  name                        = local.api_name
-  description                 = "music-poetry API (${local.environment}), built from functions/openapi.yaml"
-  openapi                     = local.openapi
-  function_invoke_arns        = { for key in local.exposed_functions : key => local.function_invoke_arns[key] }
-  function_names              = { for key in local.exposed_functions : key => local.function_names[key] }
-  stage_name                  = local.api_stage_name
-  cors_origin                 = contains(var.allowed_origins, "*") ? "*" : var.allowed_origins[0]
-  throttling_rate_limit       = var.throttling_rate_limit
-  detailed_metrics            = var.api_detailed_metrics
-  throttling_burst_limit      = var.throttling_burst_limit
-  log_retention_days          = var.log_retention_days
-  manage_account_logging_role = var.manage_api_gateway_account
-
-  # Integrations and permissions name the functions by ARN string; create them first.
-  depends_on = [module.function]
+  name        = local.api_name
+  description = "music-poetry API (${local.environment}), built from functions/openapi.yaml"
+  openapi     = local.openapi
+  # The body's integration URIs are built from names, so the body is known at plan time;
+  # the invoke permissions take the functions' names from the module outputs, which makes
+  # each permission wait for its function (no module-level depends_on, which would defer
+  # every read in module.api to apply time).
+  function_invoke_arns   = { for key in local.exposed_functions : key => local.function_invoke_arns[key] }
+  function_names         = { for key in local.exposed_functions : key => module.function[key].function_name }
+  stage_name             = local.api_stage_name
+  cors_origin            = var.allowed_origins[0] # exactly one (variables.tf)
+  throttling_rate_limit  = var.throttling_rate_limit
+  detailed_metrics       = var.api_detailed_metrics
+  throttling_burst_limit = var.throttling_burst_limit
+  log_retention_days     = var.log_retention_days
 }

@@ -44,12 +44,17 @@ variable "stage_name" {
 }
 
 variable "allowed_origins" {
-  description = "Origins allowed by CORS (ALLOWED_ORIGINS); \"*\" is accepted only in dev."
+  description = "The frontend's origin for CORS (ALLOWED_ORIGINS): exactly one, \"*\" only in dev. One, because the answers API Gateway writes itself (errors, 404, 405, 504) carry a static Access-Control-Allow-Origin that cannot echo the caller's origin."
   type        = list(string)
 
   validation {
-    condition     = length(var.allowed_origins) > 0 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[^/*]+$", o))])
-    error_message = "allowed_origins: \"*\" or origins like https://app.example.com (scheme and host, no path)."
+    condition     = length(var.allowed_origins) == 1 && alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://[^/*,]+$", o))])
+    error_message = "allowed_origins: exactly one entry, \"*\" or an origin like https://app.example.com (scheme and host, no path)."
+  }
+
+  validation {
+    condition     = var.environment == "dev" || !contains(var.allowed_origins, "*")
+    error_message = "allowed_origins may be \"*\" only in dev; name the frontend's origin."
   }
 }
 
@@ -75,14 +80,25 @@ variable "log_level" {
 }
 
 variable "default_reserved_concurrency" {
-  description = "Reserved concurrency of each function (a cap on parallel runs, hence on cost)."
+  description = "Reserved concurrency of each function. null (the default): none reserved. AWS keeps 100 of the account's concurrency unreserved, so a new account with a quota of 10 cannot reserve any; stage throttling is the first cost cap."
   type        = number
+  default     = null
+
+  validation {
+    condition     = var.default_reserved_concurrency == null || try(var.default_reserved_concurrency >= 1, false)
+    error_message = "default_reserved_concurrency must be null (none reserved) or at least 1 (0 would disable every function)."
+  }
 }
 
 variable "reserved_concurrency" {
   description = "Per-function reserved concurrency overriding the default, e.g. { analysis = 4 }."
   type        = map(number)
   default     = {}
+
+  validation {
+    condition     = alltrue([for value in values(var.reserved_concurrency) : value >= 1])
+    error_message = "reserved_concurrency values must be at least 1 (0 would disable the function); leave a function out to reserve nothing."
+  }
 }
 
 variable "throttling_rate_limit" {
@@ -132,12 +148,6 @@ variable "bedrock_model_regions" {
   default     = ["us-east-1", "us-east-2", "us-west-2"]
 }
 
-variable "manage_api_gateway_account" {
-  description = "Create API Gateway's account-wide CloudWatch role (one per account and region; true in exactly one workspace sharing them)."
-  type        = bool
-  default     = false
-}
-
 variable "artifacts_force_destroy" {
   description = "Let `make destroy` empty the artifacts bucket (its content is rebuilt by `make build`)."
   type        = bool
@@ -147,9 +157,14 @@ variable "artifacts_force_destroy" {
 # --- Monitoring and cost (monitoring.tf) ----------------------------------------------------
 
 variable "alarm_email" {
-  description = "Email subscribed to this environment's alarm topic (confirm the mail AWS sends). null: none."
+  description = "Email subscribed to this environment's alarm topic (confirm the mail AWS sends). Required: an alarm nobody receives is no alarm."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.alarm_email != null && can(regex("^[^@[:space:]]+@[^@[:space:]]+$", var.alarm_email))
+    error_message = "alarm_email is not set (or not an address) in environments/${var.environment}.tfvars: name who receives this environment's alarms."
+  }
 }
 
 variable "alarm_error_rate_percent" {
@@ -183,9 +198,14 @@ variable "budget_limit_usd" {
 }
 
 variable "budget_email_addresses" {
-  description = "Addresses AWS Budgets emails directly, besides the alarm topic."
+  description = "Addresses AWS Budgets emails directly, besides the alarm topic (at least one)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = length(var.budget_email_addresses) > 0
+    error_message = "budget_email_addresses is empty in environments/${var.environment}.tfvars: name at least one address for the monthly budget's notifications."
+  }
 }
 
 variable "dashboard_enabled" {

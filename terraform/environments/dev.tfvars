@@ -6,8 +6,9 @@ allowed_origins    = ["*"]
 log_retention_days = 7
 log_level          = "INFO" # DEBUG would also let botocore log request bodies (prompts) to CloudWatch
 
-default_reserved_concurrency = 2
-reserved_concurrency         = {}
+# No reserved concurrency: a new account (quota 10) cannot reserve any, since AWS keeps 100
+# unreserved. Stage throttling below is the cost cap. Set default_reserved_concurrency (or
+# reserved_concurrency = { analysis = 2 }) once `make preflight ENV=dev` shows room.
 
 throttling_rate_limit  = 5
 throttling_burst_limit = 10
@@ -26,9 +27,11 @@ function_env = {
 #   }
 # }
 
-# API Gateway's CloudWatch role is one per account and region: dev owns it. Set false if
-# another stack in this account and region already manages it.
-manage_api_gateway_account = true
+# Who hears about this environment (placeholders: put real addresses before deploying;
+# `make preflight` warns while they are example.com). The alarm address must confirm the
+# subscription mail SNS sends; budget addresses need no confirmation.
+alarm_email            = "alerts+dev@example.com"
+budget_email_addresses = ["billing+dev@example.com"]
 
 # Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC); per-client limits
 # per source IP are the function's defaults unless poetry_client_limit_per_minute / _per_day

@@ -6,6 +6,8 @@ allowed_origins    = ["https://music-poetry.example.com"]
 log_retention_days = 30
 log_level          = "INFO"
 
+# Reserved concurrency per function (4 functions x 5 = 20): needs a concurrency quota of at
+# least 120, since AWS keeps 100 unreserved; `make preflight ENV=prod` checks it.
 default_reserved_concurrency = 5
 reserved_concurrency         = {}
 
@@ -17,11 +19,14 @@ function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
 }
 
-# Set true when prod lives in its own account (or region) without a dev stack.
-manage_api_gateway_account = false
-
 # Keep superseded artifacts out of reach of an accidental `make destroy ENV=prod`.
 artifacts_force_destroy = false
+
+# Who hears about this environment (placeholders: put real addresses before deploying;
+# `make preflight` warns while they are example.com). The alarm address must confirm the
+# subscription mail SNS sends; budget addresses need no confirmation.
+alarm_email            = "alerts+prod@example.com"
+budget_email_addresses = ["billing+prod@example.com"]
 
 # Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC); per-client limits
 # per source IP are the function's defaults unless poetry_client_limit_per_minute / _per_day

@@ -6,8 +6,9 @@ allowed_origins    = ["https://staging.music-poetry.example.com"]
 log_retention_days = 14
 log_level          = "INFO"
 
-default_reserved_concurrency = 3
-reserved_concurrency         = {}
+# No reserved concurrency: a new account (quota 10) cannot reserve any, since AWS keeps 100
+# unreserved. Stage throttling below is the cost cap. Set default_reserved_concurrency (or
+# reserved_concurrency = { analysis = 2 }) once `make preflight ENV=staging` shows room.
 
 throttling_rate_limit  = 10
 throttling_burst_limit = 20
@@ -17,8 +18,12 @@ function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }
 }
 
-# Set true when staging lives in its own account (or region) without a dev stack.
-manage_api_gateway_account = false
+# Who hears about this environment (placeholders: put real addresses before deploying;
+# `make preflight` warns while they are example.com). The alarm address must confirm the
+# subscription mail SNS sends; budget addresses need no confirmation.
+alarm_email            = "alerts+staging@example.com"
+budget_email_addresses = ["billing+staging@example.com"]
+
 
 # Spend safety: hard daily Bedrock cap (429 once reached, until 00:00 UTC); per-client limits
 # per source IP are the function's defaults unless poetry_client_limit_per_minute / _per_day

@@ -106,7 +106,9 @@ def test_monitoring_alarms_notify_the_topic_and_recover(workspace):
         # tfparse stands in the topic's id for the unknown ARN.
         assert alarm["alarm_actions"] == [topic["id"]] and alarm["ok_actions"] == [topic["id"]]
         assert alarm["treat_missing_data"] == "notBreaching"
-    assert resources(parsed, "aws_sns_topic_subscription") == []  # no alarm_email in the var-files
+    # Every var-file names an alarm recipient (issue 13): someone hears the alarms.
+    [email] = resources(parsed, "aws_sns_topic_subscription", "module.monitoring.")
+    assert (email["protocol"], email["endpoint"]) == ("email", root_variable(parsed, "alarm_email", workspace))
 
 
 def test_monitoring_thresholds_and_email_follow_the_variables():

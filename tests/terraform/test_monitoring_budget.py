@@ -86,7 +86,10 @@ def test_monitoring_budget_notifies_80_actual_and_100_forecast_to_the_topic(work
     for note in notes.values():
         assert (note["comparison_operator"], note["threshold_type"]) == ("GREATER_THAN", "PERCENTAGE")
         assert note["subscriber_sns_topic_arns"] == [topic["id"]]  # tfparse's stand-in for the topic ARN
-        assert note["subscriber_email_addresses"] == []
+        # Every var-file names a budget recipient (issue 13).
+        assert note["subscriber_email_addresses"] == [
+            a.strip('"') for a in root_variable(parsed, "budget_email_addresses", workspace)
+        ]
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)

@@ -45,5 +45,6 @@ def test_security_notes_environment_table_matches_tfvars():
         assert int(row[2]) == values["log_retention_days"], workspace
         rate, burst = (float(x) for x in row[3].split("/"))
         assert (rate, burst) == (values["throttling_rate_limit"], values["throttling_burst_limit"]), workspace
-        assert int(row[4]) == values["default_reserved_concurrency"], workspace
+        reserved = values.get("default_reserved_concurrency")
+        assert row[4] == ("none" if reserved is None else str(reserved)), workspace
         assert not values.get("reserved_concurrency"), "per-function overrides: document them in the table"

@@ -80,16 +80,23 @@ def test_stack_tracing_logs_and_concurrency(plan, workspace):
         assert fn["tracing_config"]["mode"] == "Active"
         assert fn["logging_config"]["log_group"] == groups[key]["name"] == f"/aws/lambda/{fn['function_name']}"
         assert groups[key]["retention_in_days"] == values["log_retention_days"]
-        expected = values.get("reserved_concurrency", {}).get(key, values["default_reserved_concurrency"])
-        assert fn["reserved_concurrent_executions"] == expected >= 1
+        expected = values.get("reserved_concurrency", {}).get(key, values.get("default_reserved_concurrency"))
+        # Unset unless the var-file reserves some (a new account cannot reserve any).
+        reserved = fn.get("reserved_concurrent_executions")
+        if expected is None:  # tfparse leaves a null variable as its reference; test_plan reads the real value
+            assert reserved is None or reserved.get("__attribute__") == "var.reserved_concurrency", key
+        else:
+            assert reserved == expected >= 1, key
     assert all(g.get("retention_in_days") for g in items(plan, "aws_cloudwatch_log_group"))
 
 
 def test_stack_artifacts_bucket_is_private_encrypted_versioned(plan):
-    assert single(plan, "aws_s3_bucket_versioning", ".artifacts")["versioning_configuration"]["status"] == "Enabled"
-    (rule,) = as_list(single(plan, "aws_s3_bucket_server_side_encryption_configuration", ".artifacts")["rule"])
+    hardening = "module.storage.module.artifacts."
+    assert single(plan, "aws_s3_bucket_versioning", ".this")["__tfmeta"]["path"].startswith(hardening)
+    assert single(plan, "aws_s3_bucket_versioning", ".this")["versioning_configuration"]["status"] == "Enabled"
+    (rule,) = as_list(single(plan, "aws_s3_bucket_server_side_encryption_configuration", ".this")["rule"])
     assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] in ("AES256", "aws:kms")
-    block = single(plan, "aws_s3_bucket_public_access_block", ".artifacts")
+    block = single(plan, "aws_s3_bucket_public_access_block", ".this")
     assert all(
         block[k] is True
         for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
@@ -109,8 +116,10 @@ def test_stack_tags_versions_and_no_credentials(plan, workspace):
     blocks = items(plan, "terraform")
     assert len(blocks) >= 5  # root and every module
     for block in blocks:
-        assert block["required_version"] == ">= 1.6"
-        assert block["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "~> 6.25"}
+        # 1.11: S3-native state locking (backend.hcl's use_lockfile) is GA there.
+        assert block["required_version"] == ">= 1.11"
+        # The mirror's 5.100 (tf-check) and the 6.x line users install (the 6.25 schema check).
+        assert block["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": ">= 5.100, < 7.0"}
     secret = re.compile(r"(access_key|secret_key|AKIA[0-9A-Z]{16})")
     assert [p for p in tf_files() if secret.search(p.read_text())] == []
 
@@ -154,13 +163,18 @@ def _failed_guards(workspace: str, extra: str | None, tmp_path: Path) -> list[st
     [
         ("default", None, 'Workspace "default" is not an environment'),
         ("staging", 'environment = "dev"\n', 'environments/dev.tfvars was passed in workspace "staging"'),
-        ("prod", 'allowed_origins = ["*"]\n', 'allowed_origins may contain "*" only in dev'),
         ("dev", 'build_manifest_path = "no/such/manifest.json"\n', "run `make build` first"),
     ],
 )
 def test_stack_guard_fails_clearly(workspace, extra, message, tmp_path):
     failed = _failed_guards(workspace, extra, tmp_path)
     assert any(message in m for m in failed), failed
+
+
+def test_stack_arns_name_the_partition():
+    # Literal "arn:aws:" breaks in aws-cn and aws-us-gov; ARNs use local.partition / aws_partition.
+    literal = re.compile(r'"arn:aws:')
+    assert [str(p.relative_to(TERRAFORM)) for p in tf_files() if literal.search(p.read_text())] == []
 
 
 def test_stack_tfvars_name_their_environment():

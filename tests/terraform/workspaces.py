@@ -13,6 +13,8 @@ import pytest
 import yaml
 from terraform_scan import REPO, TERRAFORM, parse
 
+from tools.deploy.preflight import clean_hcl
+
 WORKSPACES = ("dev", "staging", "prod")
 TEST_VARS = "../tests/terraform/fixtures/test.tfvars"
 
@@ -42,16 +44,7 @@ def tfvars(workspace: str) -> dict:
 
 
 def parse_tfvars(path: Path) -> dict:
-    def clean(value):
-        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-            return value[1:-1]
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if not k.startswith("__")}
-        return value
-
-    return {k: clean(v) for k, v in parse(path).items() if not k.startswith("__")}
+    return clean_hcl(parse(path))
 
 
 def settings() -> dict:

@@ -81,7 +81,10 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
+  # Stage logging needs API Gateway's account-wide CloudWatch role, which terraform/bootstrap
+  # sets (make preflight checks it); without it the stage fails with "CloudWatch Logs role
+  # ARN must be set in account settings to enable logging".
+  depends_on = [aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

@@ -32,3 +32,8 @@ output "body_sha1" {
   description = "SHA-1 of the REST API body (the redeployment trigger)."
   value       = sha1(local.body)
 }
+
+output "cors_origin" {
+  description = "Access-Control-Allow-Origin on the answers API Gateway writes itself (gateway responses, 404 and 405 mocks)."
+  value       = var.cors_origin
+}

@@ -31,8 +31,13 @@ variable "stage_name" {
 }
 
 variable "cors_origin" {
-  description = "Access-Control-Allow-Origin on answers API Gateway writes itself (errors, 404, 405); functions echo the request's origin."
+  description = "Access-Control-Allow-Origin on answers API Gateway writes itself (errors, 404, 405): one origin or \"*\", since a gateway response header is a static value and cannot echo the request's origin."
   type        = string
+
+  validation {
+    condition     = var.cors_origin == "*" || can(regex("^https?://[^/*,]+$", var.cors_origin))
+    error_message = "cors_origin must be \"*\" or a single origin such as https://app.example.com."
+  }
 }
 
 variable "throttling_rate_limit" {
@@ -65,10 +70,4 @@ variable "integration_timeout_ms" {
 variable "log_retention_days" {
   description = "Retention of the access and execution log groups."
   type        = number
-}
-
-variable "manage_account_logging_role" {
-  description = "Create the account-wide (per region) role API Gateway needs to write logs. Exactly one stack per account and region should do this."
-  type        = bool
-  default     = true
 }

@@ -1,5 +1,5 @@
 # One function: its zip in S3, its own log group, its own role with only what it needs,
-# and the function itself (X-Ray active, reserved concurrency as a cost cap).
+# and the function itself (X-Ray active, reserved concurrency only when asked for).
 
 resource "aws_s3_object" "zip" {
   bucket             = var.bucket

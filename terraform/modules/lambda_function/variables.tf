@@ -83,12 +83,13 @@ variable "log_level" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions: a hard cap on parallel runs, hence on cost."
+  description = "Reserved concurrent executions (a hard cap on parallel runs). null: none reserved, the function draws on the account's unreserved pool."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.reserved_concurrency >= 1
-    error_message = "reserved_concurrency must be at least 1 (0 would disable the function)."
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1, false)
+    error_message = "reserved_concurrency must be null or at least 1 (0 would disable the function)."
   }
 }
 

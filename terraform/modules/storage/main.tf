@@ -10,89 +10,44 @@ resource "aws_s3_bucket" "artifacts" {
   force_destroy = var.force_destroy
 }
 
-resource "aws_s3_bucket_ownership_controls" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
+module "artifacts" {
+  source = "../private_bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "artifacts" {
   bucket                  = aws_s3_bucket.artifacts.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+  bucket_arn              = aws_s3_bucket.artifacts.arn
+  noncurrent_version_days = var.noncurrent_version_days
+  lifecycle_rule_id       = "expire-superseded-artifacts"
 }
 
-resource "aws_s3_bucket_versioning" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
+# The hardening resources moved into modules/private_bucket (shared with the bootstrap).
+moved {
+  from = aws_s3_bucket_ownership_controls.artifacts
+  to   = module.artifacts.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.artifacts
+  to   = module.artifacts.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-
-  rule {
-    id     = "expire-superseded-artifacts"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.artifacts]
+moved {
+  from = aws_s3_bucket_versioning.artifacts
+  to   = module.artifacts.aws_s3_bucket_versioning.this
 }
 
-data "aws_iam_policy_document" "artifacts" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.artifacts.arn,
-      "${aws_s3_bucket.artifacts.arn}/*",
-    ]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.artifacts
+  to   = module.artifacts.aws_s3_bucket_server_side_encryption_configuration.this
 }
 
-resource "aws_s3_bucket_policy" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  policy = data.aws_iam_policy_document.artifacts.json
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.artifacts
+  to   = module.artifacts.aws_s3_bucket_lifecycle_configuration.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.artifacts]
+moved {
+  from = aws_s3_bucket_policy.artifacts
+  to   = module.artifacts.aws_s3_bucket_policy.this
 }
 
 resource "aws_dynamodb_table" "cache" {

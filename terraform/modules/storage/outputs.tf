@@ -1,6 +1,8 @@
 output "artifacts_bucket" {
-  description = "Name of the private, versioned, encrypted artifacts bucket."
-  value       = aws_s3_bucket.artifacts.id
+  description = "Name of the private, versioned, encrypted artifacts bucket, known only once versioning is on (uploads then get a version id)."
+  # Read from the versioning resource, so every upload that uses this name waits for
+  # versioning: an object written before it would have no version id for Lambda to pin.
+  value = module.artifacts.versioned_bucket_name
 }
 
 output "artifacts_bucket_arn" {

@@ -1,0 +1,26 @@
+# Only in the staging workspace (tools/deploy/tfcheck.py runs workspace_<name>.tftest.hcl there).
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+run "star_origin_is_refused_outside_dev" {
+  command = plan
+
+  variables {
+    allowed_origins = ["*"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "staging_reserves_no_concurrency" {
+  command = plan
+
+  assert {
+    condition     = var.default_reserved_concurrency == null && length(var.reserved_concurrency) == 0
+    error_message = "staging must fit a new account (quota 10, 100 kept unreserved): reserve nothing"
+  }
+}

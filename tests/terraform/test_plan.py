@@ -1,0 +1,190 @@
+"""Invariants on the plans the real terraform makes (`make tf-check`: hashicorp/aws from the
+filesystem mirror, a local backend, fake credentials, no network): what AWS would receive.
+
+The plans are cached in .cache/tf-check/plans while terraform/ and its inputs are unchanged,
+so after `make tf-check` (which `make test` runs first) these tests read them; otherwise the
+fixture plans every workspace once. Without terraform they skip, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+from workspaces import WORKSPACES, settings, tfvars
+
+from tools.deploy import tfcheck
+
+# Resources that configure a whole account (or an account's region) rather than one stack:
+# creating one from an environment means destroying that environment resets it for all.
+ACCOUNT_WIDE = {
+    "aws_api_gateway_account",
+    "aws_ce_cost_allocation_tag",
+    "aws_bedrock_model_invocation_logging_configuration",
+    "aws_cloudwatch_log_account_policy",
+    "aws_ebs_encryption_by_default",
+    "aws_iam_account_alias",
+    "aws_iam_account_password_policy",
+    "aws_iam_service_linked_role",
+    "aws_lambda_code_signing_config",
+    "aws_s3_account_public_access_block",
+    "aws_servicequotas_service_quota",
+    "aws_sns_sms_preferences",
+    "aws_ssm_service_setting",
+    "aws_xray_encryption_config",
+}
+# Attributes that name a resource in AWS: two workspaces sharing one would share the resource.
+# (An inline role policy's name and an object's key are scoped by their role and bucket.)
+SCOPED = ("aws_iam_role_policy.name=", "aws_s3_object.key=")
+IDENTITY = (
+    "name",
+    "name_prefix",
+    "bucket",
+    "bucket_prefix",
+    "function_name",
+    "layer_name",
+    "alarm_name",
+    "dashboard_name",
+    "role",
+    "key",
+)
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, dict]:
+    if shutil.which(os.environ.get("TF", "terraform")) is None:
+        message = f"terraform is not on PATH, so the plan-based checks cannot run. {tfcheck.INSTALL_HINT}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        return tfcheck.ensure_plans()
+    except tfcheck.TfCheckError as error:
+        pytest.fail(str(error))
+
+
+def _created(plan: dict) -> list[dict]:
+    return [r for r in plan["resource_changes"] if "create" in r["change"]["actions"]]
+
+
+def _of_type(plan: dict, type_: str) -> list[dict]:
+    return [r for r in plan["resource_changes"] if r["type"] == type_ and r["mode"] == "managed"]
+
+
+def _identities(plan: dict) -> dict[str, str]:
+    found = {}
+    for resource in _created(plan):
+        after = resource["change"]["after"] or {}
+        for attr in IDENTITY:
+            value = after.get(attr)
+            identity = f"{resource['type']}.{attr}={value}"
+            if isinstance(value, str) and value and not identity.startswith(SCOPED):
+                found[identity] = resource["address"]
+    return found
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_plan_every_workspace_plans_with_the_real_provider(plans, workspace):
+    plan = plans[workspace]
+    assert plan["errored"] is False and plan["complete"] is True
+    assert plan["configuration"]["provider_config"]["aws"]["version_constraint"] == ">= 5.100.0, < 7.0.0"
+    created = _created(plan)
+    # dev and staging have no dashboard and only the API and Bedrock alarms (cost goal): fewer.
+    assert len(created) >= (65 if workspace == "prod" else 50), len(created)
+    assert all(r["change"]["actions"] == ["create"] for r in plan["resource_changes"] if r["mode"] == "managed")
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_plan_no_environment_manages_an_account_wide_resource(plans, workspace):
+    types = {r["type"] for r in plans[workspace]["resource_changes"]}
+    assert not types & ACCOUNT_WIDE, (
+        f"{workspace} plans account-wide {sorted(types & ACCOUNT_WIDE)}: move to terraform/bootstrap"
+    )
+
+
+def test_plan_dev_destroy_touches_nothing_another_workspace_needs(plans):
+    # `make destroy ENV=dev` deletes exactly what dev's state holds, which is what dev's plan
+    # creates: no account-wide type, and no resource whose AWS name another workspace uses.
+    dev = _identities(plans["dev"])
+    assert len(dev) >= 25, sorted(dev)
+    for other in ("staging", "prod"):
+        shared = set(dev) & set(_identities(plans[other]))
+        assert not shared, f"dev and {other} would share {sorted(shared)}"
+    for identity, address in dev.items():
+        value = identity.split("=", 1)[1]
+        assert "dev" in value, f"{address}: {identity} is not dev's own name"
+    assert not {r["type"] for r in plans["dev"]["resource_changes"]} & ACCOUNT_WIDE
+
+
+@pytest.mark.parametrize("workspace", ("dev", "staging"))
+def test_plan_reserves_no_concurrency_outside_prod(plans, workspace):
+    functions = _of_type(plans[workspace], "aws_lambda_function")
+    assert len(functions) == len(settings()["functions"])
+    for fn in functions:
+        # -1 is the provider's "unreserved" (5.x); null in 6.x.
+        assert fn["change"]["after"].get("reserved_concurrent_executions") in (None, -1), fn["address"]
+
+
+def test_plan_prod_reserves_what_its_var_file_says(plans):
+    wanted = tfvars("prod").get("default_reserved_concurrency")
+    for fn in _of_type(plans["prod"], "aws_lambda_function"):
+        assert fn["change"]["after"]["reserved_concurrent_executions"] == wanted
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_plan_someone_hears_alarms_and_budget(plans, workspace):
+    values = tfvars(workspace)
+    subscriptions = _of_type(plans[workspace], "aws_sns_topic_subscription")
+    assert [(s["change"]["after"]["protocol"], s["change"]["after"]["endpoint"]) for s in subscriptions] == [
+        ("email", values["alarm_email"])
+    ]
+    (budget,) = _of_type(plans[workspace], "aws_budgets_budget")
+    for notification in budget["change"]["after"]["notification"]:
+        assert notification["subscriber_email_addresses"] == values["budget_email_addresses"]
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_plan_gateway_answers_carry_the_one_origin(plans, workspace):
+    (api,) = _of_type(plans[workspace], "aws_api_gateway_rest_api")
+    body = json.loads(api["change"]["after"]["body"])
+    (origin,) = tfvars(workspace)["allowed_origins"]
+    for response in body["x-amazon-apigateway-gateway-responses"].values():
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{origin}'"
+
+
+def test_plan_uploads_wait_for_versioning_and_modules_have_no_depends_on(plans):
+    config = plans["dev"]["configuration"]["root_module"]
+    storage = config["module_calls"]["storage"]["module"]
+    assert (
+        "module.artifacts.versioned_bucket_name" in storage["outputs"]["artifacts_bucket"]["expression"]["references"]
+    )
+    hardening = storage["module_calls"]["artifacts"]["module"]["outputs"]["versioned_bucket_name"]
+    assert "aws_s3_bucket_versioning.this" in hardening["expression"]["references"]
+    for name in ("function", "layer"):
+        assert "module.storage.artifacts_bucket" in config["module_calls"][name]["expressions"]["bucket"]["references"]
+    assert {
+        name: call.get("depends_on") for name, call in config["module_calls"].items() if call.get("depends_on")
+    } == {}
+
+
+def test_plan_bootstrap_holds_the_account_wide_pieces(plans):
+    plan = plans["bootstrap"]
+    types = [r["type"] for r in _created(plan)]
+    assert types.count("aws_api_gateway_account") == 1
+    tags = sorted(r["change"]["after"]["tag_key"] for r in _of_type(plan, "aws_ce_cost_allocation_tag"))
+    assert tags == ["Environment", "Project"]
+    (versioning,) = _of_type(plan, "aws_s3_bucket_versioning")
+    assert versioning["change"]["after"]["versioning_configuration"][0]["status"] == "Enabled"
+    (block,) = _of_type(plan, "aws_s3_bucket_public_access_block")
+    assert all(block["change"]["after"][k] is True for k in ("block_public_acls", "block_public_policy"))
+    (sse,) = _of_type(plan, "aws_s3_bucket_server_side_encryption_configuration")
+    assert sse["change"]["after"]["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
+    (attachment,) = _of_type(plan, "aws_iam_role_policy_attachment")
+    assert re.fullmatch(
+        r"arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+        attachment["change"]["after"]["policy_arn"],
+    )
+    assert ACCOUNT_WIDE & set(types) == {"aws_api_gateway_account", "aws_ce_cost_allocation_tag"}

@@ -1,0 +1,1 @@
+"""Deploy helpers: `make tf-check` (tfcheck), `make preflight` (preflight), `make verify` (verify)."""
