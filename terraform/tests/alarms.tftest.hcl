@@ -10,11 +10,11 @@ run "alarms_per_function" {
   command = plan
 
   assert {
-    condition     = length(module.monitoring.alarm_names) == 3 * length(local.functions) + 1
-    error_message = "error rate, p95 duration and throttles per function, plus the API 5XX rate: got ${length(module.monitoring.alarm_names)}"
+    condition     = length(module.monitoring.alarm_names) == (var.function_alarms_enabled ? 3 * length(local.functions) : 0) + 2
+    error_message = "error rate, p95 duration and throttles per function where enabled, plus the API 5XX rate and the Bedrock spend: got ${length(module.monitoring.alarm_names)}"
   }
   assert {
-    condition     = alltrue([for key, name in local.function_names : length([for alarm in module.monitoring.alarm_names : alarm if strcontains(alarm, name)]) >= 3])
+    condition     = !var.function_alarms_enabled || alltrue([for key, name in local.function_names : length([for alarm in module.monitoring.alarm_names : alarm if strcontains(alarm, name)]) >= 3])
     error_message = "every function has its three alarms"
   }
   assert {

@@ -6,13 +6,18 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
+  # The application profile's ARN is known only after apply; give the plan one.
+  mock_resource "aws_bedrock_inference_profile" {
+    override_during = plan
+    defaults        = { arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/mock" }
+  }
 }
 
 run "grants_per_function" {
   command = plan
 
   assert {
-    condition     = [for s in local.policy_statements["poetry"] : s.sid] == ["BedrockInferenceProfiles", "BedrockModelsViaProfiles"]
+    condition     = [for s in local.policy_statements["poetry"] : s.sid] == ["BedrockInferenceProfiles", "BedrockModelsViaProfiles", "PoetryCounters"]
     error_message = "poetry may call Bedrock through the allowed profiles only, got ${jsonencode([for s in local.policy_statements["poetry"] : s.sid])}"
   }
   assert {
@@ -36,11 +41,11 @@ run "grants_per_function" {
     error_message = "no grant on resource * and no grant without a resource"
   }
   assert {
-    condition     = sort(split(",", local.function_env["poetry"]["ALLOWED_MODELS"])) == sort(var.bedrock_inference_profiles)
+    condition     = sort(split(",", local.function_env["poetry"]["ALLOWED_MODELS"])) == sort(values(local.bedrock_application_profile_arns))
     error_message = "the poet's ALLOWED_MODELS must be exactly the profiles IAM grants"
   }
   assert {
-    condition     = alltrue([for arn in local.policy_statements["poetry"][0].resources : startswith(arn, "arn:${local.partition}:bedrock:${var.region}:${var.account_id}:inference-profile/")])
+    condition     = alltrue([for arn in local.policy_statements["poetry"][0].resources : startswith(arn, "arn:${local.partition}:bedrock:${var.region}:${var.account_id}:application-inference-profile/")])
     error_message = "Bedrock profile ARNs name this partition, region and account"
   }
 }
