@@ -24,7 +24,9 @@ def openapi(root: Path = ROOT) -> dict:
 
 
 def terraform_grants(root: Path = ROOT) -> dict:
-    """`function_grants` from terraform/locals.tf, or {} when it cannot be read here."""
+    """Per function, what terraform/locals.tf grants that adds environment variables: the cache
+    table (`local.grant_cache_table` in `function_grants`) and the functions it invokes
+    (`function_invokes`). {} when it cannot be read here."""
     try:
         import hcl2
 
@@ -32,12 +34,17 @@ def terraform_grants(root: Path = ROOT) -> dict:
             doc = hcl2.load(fh)
     except Exception:  # no python-hcl2, no terraform dir: the smoke says so below
         return {}
-    grants = {}
+    grants: dict = {}
+    invokes: dict = {}
     for block in doc.get("locals", []):
         grants.update(block.get("function_grants", {}))
+        invokes.update(block.get("function_invokes", {}))
     return {
-        name: {"cache": bool(g.get("cache")), "invoke": [str(t).strip('"') for t in g.get("invoke", [])]}
-        for name, g in grants.items()
+        name: {
+            "cache": any("local.grant_cache_table" in str(g) for g in grants.get(name, [])),
+            "invoke": [str(t).strip('"') for t in invokes.get(name, [])],
+        }
+        for name in sorted(set(grants) | set(invokes))
     }
 
 

@@ -46,6 +46,13 @@ def test_build_lambda_env_is_exactly_lambda_settings_and_terraform(monkeypatch):
     assert env["ANALYSIS_FUNCTION_NAME"] == "music-poetry-smoke-analysis"
 
 
+def test_build_terraform_grants_read_the_real_locals():
+    # The smoke mirrors what Terraform adds to each function's environment from terraform/locals.tf.
+    grants = runenv.terraform_grants()
+    assert grants["youtube"] == {"cache": True, "invoke": ["analysis"]}
+    assert grants["poetry"]["invoke"] == [] and grants["poetry"]["cache"] is False
+
+
 def test_build_lambda_env_internal_function_has_no_cors():
     fn = Function(name="analysis", handler="functions.analysis.handler.lambda_handler", layers=(), internal=True)
     env = runenv.lambda_env(fn, TARGET, grants={})
