@@ -5,6 +5,34 @@ from __future__ import annotations
 
 from functions.common.contract import component_validator
 
+# Every field an analysis carries, written out (not read from the contract) so a field the
+# contract forgets still fails a test.
+ANALYSIS_FIELDS = {
+    "analyzerVersion",
+    "duration",
+    "tempo",
+    "tempoConfidence",
+    "timeSignature",
+    "key",
+    "keyIndex",
+    "mode",
+    "keyConfidence",
+    "loudness",
+    "energy",
+    "danceability",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "spectralCentroid",
+    "spectralRolloff",
+    "zeroCrossingRate",
+    "mfcc",
+    "mood",
+    "sections",
+    "energyCurve",
+}
+
 
 def validator(name: str):
     return component_validator(name)

@@ -9,38 +9,12 @@ import os
 from urllib.parse import quote
 
 import pytest
-from youtube_schema import validator
+from youtube_schema import ANALYSIS_FIELDS, validator
 
 from functions.common import contract
 from functions.common.mood import MOODS
 from functions.local_api.devmedia import DEMO_SECONDS, MediaServer
 from functions.youtube import handler, wiring
-
-ANALYSIS_FIELDS = {
-    "analyzerVersion",
-    "duration",
-    "tempo",
-    "tempoConfidence",
-    "timeSignature",
-    "key",
-    "keyIndex",
-    "mode",
-    "keyConfidence",
-    "loudness",
-    "energy",
-    "danceability",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "spectralCentroid",
-    "spectralRolloff",
-    "zeroCrossingRate",
-    "mfcc",
-    "mood",
-    "sections",
-    "energyCurve",
-}
 
 
 @pytest.fixture

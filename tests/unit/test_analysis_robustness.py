@@ -9,41 +9,16 @@ import pytest
 from analysis_signals import click_track, encode, progression, speech_like, tone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from youtube_schema import ANALYSIS_FIELDS
 
 from functions.analysis.analyzer import analyze
 from functions.analysis.decode import AudioError
 from functions.common.contract import component_validator
 from functions.common.mood import MOODS
 
-FIELDS = {
-    "analyzerVersion",
-    "duration",
-    "tempo",
-    "tempoConfidence",
-    "timeSignature",
-    "key",
-    "keyIndex",
-    "mode",
-    "keyConfidence",
-    "loudness",
-    "energy",
-    "danceability",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "spectralCentroid",
-    "spectralRolloff",
-    "zeroCrossingRate",
-    "mfcc",
-    "mood",
-    "sections",
-    "energyCurve",
-}
-
 
 def check(result: dict) -> dict:
-    assert set(result) == FIELDS
+    assert set(result) == ANALYSIS_FIELDS
     component_validator("Analysis")(result)  # types, enums and ranges from openapi.yaml
     numbers = [v for v in result.values() if isinstance(v, (int, float))] + result["mfcc"] + result["energyCurve"]
     numbers += [s[k] for s in result["sections"] for k in ("start", "end", "energy", "loudness")]
