@@ -15,7 +15,7 @@ import tempfile
 from urllib.parse import quote
 
 import pytest
-from fake_upstreams import FakeUpstream, bedrock_error, converse_ok
+from fake_upstreams import BEDROCK_ERROR_CASES, FakeUpstream, bedrock_error, converse_ok
 from youtube_helpers import fake_analysis
 
 from functions.common import contract
@@ -64,18 +64,7 @@ def fake_bedrock(monkeypatch):
 
 @pytest.mark.parametrize(
     "code,http_status,expected",
-    [
-        ("AccessDeniedException", 403, 403),
-        ("ThrottlingException", 429, 429),
-        ("ServiceQuotaExceededException", 400, 429),
-        ("ModelTimeoutException", 408, 504),
-        ("ServiceUnavailableException", 503, 503),
-        ("ModelNotReadyException", 429, 503),
-        ("InternalServerException", 500, 503),
-        ("ValidationException", 400, 400),
-        ("ResourceNotFoundException", 404, 400),
-        ("AnUnknownNewException", 400, 500),
-    ],
+    BEDROCK_ERROR_CASES,
 )
 def test_faults_bedrock_error_classes(start_api, fake_bedrock, code, http_status, expected):
     api = start_api()

@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from fake_upstreams import FakeUpstream, bedrock_error, converse_ok
+from fake_upstreams import BEDROCK_ERROR_CASES, FakeUpstream, bedrock_error, converse_ok
 
 from functions.common import errors
 from functions.common.deadline import Deadline
@@ -54,18 +54,7 @@ def test_bedrock_retired_id_maps_to_successor(fake_bedrock):
 
 @pytest.mark.parametrize(
     "code,status,expected",
-    [
-        ("AccessDeniedException", 403, 403),
-        ("ThrottlingException", 429, 429),
-        ("ServiceQuotaExceededException", 400, 429),
-        ("ModelTimeoutException", 408, 504),
-        ("ServiceUnavailableException", 503, 503),
-        ("ModelNotReadyException", 429, 503),
-        ("InternalServerException", 500, 503),
-        ("ValidationException", 400, 400),
-        ("ResourceNotFoundException", 404, 400),
-        ("SomethingNewException", 400, 500),
-    ],
+    BEDROCK_ERROR_CASES,
 )
 def test_bedrock_error_classes_map_to_status(fake_bedrock, monkeypatch, code, status, expected):
     monkeypatch.setattr(bedrock, "MAX_ATTEMPTS", 1)  # one attempt: the mapping, not the retries
