@@ -120,7 +120,9 @@ class BedrockProvider:
         if self.catalog.prices(model) is None:  # unpriced means unmetered: refuse before spending
             raise errors.ServiceUnavailable("The model has no price", "Add it to functions/poetry/bedrock_prices.json")
         cap = max_tokens()
-        prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)
+        prompt = build_prompt(
+            features=request.features, persona=request.persona, language=request.language, max_tokens=cap
+        )
         deadline.require(MIN_ATTEMPT_S, "Bedrock call")
         token = _deadline.set(deadline)
         started = time.perf_counter()
@@ -144,7 +146,10 @@ class BedrockProvider:
             _deadline.reset(token)
         latency_ms = (time.perf_counter() - started) * 1000
         blocks = response.get("output", {}).get("message", {}).get("content", [])
-        text = extract_poem("".join(block.get("text", "") for block in blocks))
+        cut = response.get("stopReason") == "max_tokens"
+        if cut:  # the prompt is shaped to fit the cap; a cut poem means the estimate was short
+            self.logger.warning("poem cut at maxTokens", extra={"max_tokens": cap, "model": model})
+        text = extract_poem("".join(block.get("text", "") for block in blocks), cut=cut)
         usage = response.get("usage", {})
         # Missing usage is priced as the worst case (prompt at ~3 characters a token, full cap).
         tokens_in = usage.get("inputTokens")

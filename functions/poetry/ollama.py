@@ -29,7 +29,9 @@ class OllamaProvider:
         self.model = model or env_str(os.environ, "OLLAMA_MODEL", DEFAULT_MODEL)
 
     def write(self, request, deadline: Deadline):
-        prompt = build_prompt(features=request.features, persona=request.persona, language=request.language)
+        prompt = build_prompt(
+            features=request.features, persona=request.persona, language=request.language, max_tokens=MAX_TOKENS
+        )
         timeout = min(deadline.require(1.0, "Ollama call"), TIMEOUT_CAP_S)
         payload = {
             "model": self.model,
@@ -60,7 +62,8 @@ class OllamaProvider:
             ) from None
         except ValueError:
             raise errors.BadGateway("Ollama returned something that is not JSON") from None
-        text = extract_poem(str((data.get("message") or {}).get("content", "")))
+        cut = data.get("done_reason") == "length"  # Ollama's name for stopping at num_predict
+        text = extract_poem(str((data.get("message") or {}).get("content", "")), cut=cut)
         if not text:
             raise errors.BadGateway("Ollama returned an empty poem", f"Model {self.model}")
         return Poem(

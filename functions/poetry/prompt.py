@@ -13,6 +13,11 @@ from functions.poetry.features import Music, Part, energy_curve, normalise, song
 from functions.poetry.personas import LANGUAGES, PERSONAS, check_choice
 
 POEM_OPEN, POEM_CLOSE = "<poem>", "</poem>"
+# Output tokens per poem line, estimated (no Claude tokenizer runs offline): about 3.5 characters
+# a token in English, and about one token per Hangul syllable. Over-estimating only shortens stanzas.
+TOKENS_PER_LINE = {"en": 16, "ko": 30}
+POEM_OVERHEAD_TOKENS = 40  # the markers and the blank lines between stanzas
+MIN_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,24 @@ def _arc_instructions(parts: tuple[Part, ...]) -> str:
     return text
 
 
-def build_prompt(*, features: dict | None, persona: str, language: str) -> Prompt:
+def fit_lines(stanzas: int, lines: int, *, language: str, max_tokens: int | None) -> int:
+    """Lines per stanza (at least MIN_LINES) so that the whole poem fits `max_tokens` output tokens:
+    a model stopped by its token cap ends mid-line, and twelve 4-line Korean stanzas need ~1,500."""
+    if max_tokens is None:
+        return lines
+    budget = (max_tokens - POEM_OVERHEAD_TOKENS) // TOKENS_PER_LINE[language]
+    return max(MIN_LINES, min(lines, budget // stanzas))
+
+
+def build_prompt(*, features: dict | None, persona: str, language: str, max_tokens: int | None = None) -> Prompt:
+    """The system and user turns; `max_tokens` (the call's output cap) shortens stanzas to fit."""
     check_choice(persona=persona, language=language)
     music = normalise(features)
     stanzas, lines = shape(music)
     parts = song_arc(features, fallback_energy=music.energy)
     if parts:  # one stanza per section; many sections, shorter stanzas (as the offline poet)
         stanzas, lines = len(parts), min(lines, 4) if len(parts) > 5 else lines
+    lines = fit_lines(stanzas, lines, language=language, max_tokens=max_tokens)
     voice = PERSONAS[persona]
     line_length = (
         "short, punchy lines"
@@ -117,9 +133,13 @@ def build_prompt(*, features: dict | None, persona: str, language: str) -> Promp
     return Prompt(system=system, user=user, stanzas=stanzas, lines_per_stanza=lines)
 
 
-def extract_poem(text: str) -> str:
-    """The poem between the markers (the closing one is usually eaten by the stop sequence)."""
+def extract_poem(text: str, *, cut: bool = False) -> str:
+    """The poem between the markers (the closing one is usually eaten by the stop sequence).
+
+    `cut`: the model hit its token cap, so the last line stopped mid-way; it is dropped."""
     body = text.split(POEM_OPEN, 1)[1] if POEM_OPEN in text else text
     body = body.split(POEM_CLOSE, 1)[0]
     lines = [line.rstrip() for line in body.strip().splitlines()]
+    if cut and POEM_CLOSE not in text:
+        lines = lines[:-1]
     return "\n".join(lines).strip()

@@ -93,6 +93,24 @@ def test_bedrock_empty_answer_is_502(fake_bedrock):
         _provider().write(REQUEST, Deadline(lambda: 25_000))
 
 
+def test_bedrock_poem_cut_at_max_tokens_loses_only_its_broken_line(fake_bedrock):
+    cut = converse_ok(text="<poem>Line one\nLine two\n\nLine thr")
+    cut["stopReason"] = "max_tokens"
+    fake_bedrock.reply(body=cut)
+    poem = _provider().write(REQUEST, Deadline(lambda: 25_000))
+    assert poem.text == "Line one\nLine two"
+
+
+def test_bedrock_lower_token_cap_asks_for_shorter_stanzas(fake_bedrock, monkeypatch):
+    monkeypatch.setenv("POETRY_MAX_TOKENS", "300")
+    fake_bedrock.reply(body=converse_ok())
+    korean = PoemRequest(features={"tempo": 150, "energy": 0.9}, persona="hamlet", language="ko")
+    _provider().write(korean, Deadline(lambda: 25_000))
+    sent = fake_bedrock.requests[0]["body"]
+    assert sent["inferenceConfig"]["maxTokens"] == 300
+    assert "exactly 5 stanzas of 2 lines" in sent["system"][0]["text"]  # (300 - 40) // 30 = 8 lines: the floor
+
+
 def test_bedrock_unreachable_endpoint_is_503(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9")
     monkeypatch.setattr(bedrock, "MAX_ATTEMPTS", 1)

@@ -43,6 +43,14 @@ def test_ollama_success(fake_ollama):
     assert sent["body"]["messages"][0]["role"] == "system" and "Korean" in sent["body"]["messages"][0]["content"]
 
 
+def test_ollama_poem_cut_at_num_predict_loses_only_its_broken_line(fake_ollama):
+    fake_ollama.reply(body={"message": {"content": "<poem>비가 내린다\n도시가 운다\n\n밤이"}, "done_reason": "length"})
+    poem = OllamaProvider(logger=logger_for("t"), url=fake_ollama.url, model="llama3.2").write(
+        REQUEST, Deadline(lambda: 25_000)
+    )
+    assert poem.text == "비가 내린다\n도시가 운다"
+
+
 def test_ollama_not_running_is_503(monkeypatch):
     url = f"http://127.0.0.1:{_free_port()}"
     with pytest.raises(errors.ServiceUnavailable) as info:
