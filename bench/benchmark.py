@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--quick", action="store_true", help="accuracy only, no speed/memory runs")
     ap.add_argument("--perf-only", action="store_true", help="speed/memory only, no accuracy")
+    ap.add_argument("--pool", type=Path, help="tuning-only pool (bench/tuning_pool.py), reported after the tuning side")
     ap.add_argument("--sections-corpus", type=Path, help="synthetic sections corpus (bench/sections.py render)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
@@ -109,7 +110,12 @@ def main(argv=None) -> int:
             report["sections"]["warm3min"] = warm
             report["sectionsGoalsMet"]["warm3min"] = warm["median"] <= sections.TARGETS["warm3minSeconds"]
     report["tuning"] = {"youtubePath": yt.get("tuning"), "renderedFlac": flac.get("tuning")}
-    report["clips"] = {"youtubePath": yt_rows, "renderedFlac": flac_rows}
+    pool_rows: list[dict] = []
+    if args.pool and (args.pool / "manifest.json").exists():
+        log("tuning pool through the youtube path")
+        pool_rows = evaluate.evaluate(args.pool, path="youtube")
+        report["tuningPool"] = {"youtubePath": evaluate.report(pool_rows).get("tuning")}
+    report["clips"] = {"youtubePath": yt_rows, "renderedFlac": flac_rows, "tuningPool": pool_rows}
     report["benchSeconds"] = round(time.perf_counter() - started, 1)
     report["loadAverage"] = [round(v, 2) for v in os.getloadavg()]  # timings on shared cores vary with it
     json.dump(report, sys.stdout, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o))

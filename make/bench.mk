@@ -3,6 +3,7 @@ BENCH_VENV := .tools/bench
 BENCH_STAMP := $(BENCH_VENV)/.synced
 BENCH_CACHE := .cache/bench
 BENCH_CORPUS := $(BENCH_CACHE)/corpus2
+BENCH_POOL := $(BENCH_CACHE)/pool
 BENCH_ARGS ?=
 # fluidsynth + two GM soundfonts (tuning side FluidR3, held-out side TimGM6mb), MMA grooves,
 # Planet Blupi's game-music MIDI, espeak-ng voices.
@@ -24,10 +25,11 @@ bench-corpus: $(BENCH_STAMP) ## render the ground-truth corpus into .cache/bench
 		echo "make bench: $$tool is missing. Install: sudo apt-get install $(BENCH_APT)  (or: make bench-deps)" >&2; \
 		exit 2; }; done
 	@$(BENCH_VENV)/bin/python bench/groundtruth.py --out $(BENCH_CORPUS)
+	@$(BENCH_VENV)/bin/python bench/tuning_pool.py --corpus $(BENCH_CORPUS) --out $(BENCH_POOL)
 	@$(BENCH_VENV)/bin/python bench/sections.py render --out $(BENCH_CACHE)/sections
 
 bench: setup bench-corpus ## held-out accuracy per family, speed vs naive librosa, peak RSS, cold start; sections (JSON)
-	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
+	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) --pool $(BENCH_POOL) --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in

@@ -1,0 +1,155 @@
+"""A larger tuning-only pool for tempo: more MMA grooves and music21 pieces, FluidR3 only.
+
+The corpus's tuning side (bench/groundtruth.py) holds 42 music clips, too few to tell a rule that
+fixes octave choices from one that fits a handful of clips. This pool adds every MMA library
+groove the corpus does not use (on either side), the chorales of the corpus's list that it did
+not pick and more Mozart and Haydn movements, all rendered with the tuning soundfont. Nothing
+here is on the held-out side: its grooves, pieces and soundfont stay unseen. Tempo ranges per
+groove come from its name (slow, fast, ballad), the truth is the tempo MMA or the MIDI is given.
+
+No folk tunes: for most of the further ABC tunes the rendering does not keep the tempo written
+into the MIDI (a clip with a drum track on every beat at 153 BPM reads 143.5 in librosa too, even
+with a prior centred on 153), so their truth cannot be trusted. The corpus's own folk clips read at
+their truth or a 2:1 or 3:2 relative of it, and stay there.
+
+Output: <out>/manifest.json (side "tuning", family "pool-groove" / "pool-<family>") and FLACs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sources  # noqa: E402
+
+SEED = 20261201
+VERSION = 1  # bump when the pool changes
+SLOW = re.compile(r"ballad|slow|lullaby|hymn|spiritual|bolero|evansish|nite|mellow")
+FAST = re.compile(r"fast|quickstep|bebop|bluegrass|polka|jive|ska|twist|dixiemarch")
+
+
+def library_grooves(exclude: set[str]) -> list[tuple[str, str]]:
+    """(groove, meter) of each library file's first groove in 2/4, 3/4, 4/4 or 6/8."""
+    found = []
+    for path in sorted((sources.MMA_LIB / "stdlib").glob("*.mma")):
+        text = path.read_text(errors="replace")
+        sig = re.search(r"^\s*timesig\s+(\d+)\s*/?\s*(\d+)", text, re.I | re.M)
+        first = re.search(r"^\s*defgroove\s+(\S+)", text, re.I | re.M)
+        if not sig or not first or first.group(1).lower() in exclude:
+            continue
+        ratio = f"{sig.group(1)}/{sig.group(2)}"
+        if ratio in ("2/4", "3/4", "4/4", "6/8"):
+            found.append((first.group(1), ratio))
+    return found
+
+
+def corpus_grooves() -> set[str]:
+    """Lower-case names of every groove the corpus uses, on either side: the pool skips them."""
+    return {g.lower() for grooves in sources.GROOVES.values() for g, _, _ in grooves}
+
+
+def tempo_range(groove: str, ratio: str) -> tuple[int, int]:
+    """BPM range of the felt beat for a groove (the dotted quarter in 6/8), from its name."""
+    name = groove.lower()
+    if ratio == "6/8":
+        return (60, 110)
+    if SLOW.search(name):
+        return (56, 86)
+    if FAST.search(name):
+        return (150, 190)
+    return (90, 170) if ratio == "3/4" else (85, 160)
+
+
+def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
+    import groundtruth  # music21 and mido live in the bench venv only (tests import this module)
+    from music21 import corpus
+
+    rng = random.Random(SEED)
+    used = {c["source"] for c in main_manifest["clips"]}
+    clips = []
+    for groove, ratio in library_grooves(corpus_grooves()):
+        lo, hi = tempo_range(groove, ratio)
+        mode = rng.choice(["major", "minor"])
+        clips.append(
+            {
+                "id": f"pool-groove-{groove.replace('&', 'n')}",
+                "kind": "music",
+                "family": "pool-groove",
+                "side": "tuning",
+                "groove": groove,
+                "source": f"mma {groove}",
+                "key": rng.choice(groundtruth.NAMES),
+                "mode": mode,
+                "tempo": rng.randint(lo, hi),
+                "drums": True,
+                "progression": rng.randrange(len(sources.PROGRESSIONS[mode])),
+                "meter": ratio,
+                "beatsPerBar": 2 if ratio == "6/8" else int(ratio[0]),
+            }
+        )
+    # The corpus's lists first (what it did not pick), then more movements of the same composers.
+    sources.CLASSICAL = sources.CLASSICAL + [
+        str(p).split("corpus/")[-1].rsplit(".", 1)[0]
+        for c in ("mozart", "haydn")  # Beethoven's quartets take minutes each to parse
+        for p in corpus.getComposer(c)
+        if str(p).endswith(".mxl")
+    ]
+    for family in ("chorale", "classical"):
+        pieces = groundtruth.music21_pieces(family, extra_pieces + 20, rng)
+        for i, piece in enumerate(p for p in pieces if p["source"] not in used):
+            base = piece["source"].replace("/", "_").replace("#", "-").replace(".abc", "")
+            drums = i % 2 == 1
+            clips.append(
+                {
+                    **piece,
+                    "id": f"pool-{family}-{base}-{'drums' if drums else 'plain'}",
+                    "family": f"pool-{family}",
+                    "kind": "music",
+                    "side": "tuning",
+                    "drums": drums,
+                }
+            )
+    return clips
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, required=True, help="the main corpus (its sources are skipped)")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--pieces", type=int, default=30, help="music21 pieces per family, before skipping")
+    args = ap.parse_args(argv)
+    import groundtruth
+
+    main_manifest = json.loads((args.corpus / "manifest.json").read_text())
+    args.out.mkdir(parents=True, exist_ok=True)
+    done = args.out / "manifest.json"
+    if done.exists():  # parsing the scores takes minutes: reuse a complete pool
+        old = json.loads(done.read_text())
+        if old.get("version") == VERSION and all((args.out / c["file"]).exists() for c in old["clips"]):
+            groundtruth.log(f"tuning pool up to date: {len(old['clips'])} clips in {args.out}")
+            return 0
+    clips = plan(main_manifest, args.pieces)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip in clips:
+            try:
+                # make_clip dispatches on the corpus family (groove, folk, ...), not the pool's.
+                groundtruth.make_clip({**clip, "family": clip["family"].removeprefix("pool-")}, args.out, Path(tmp))
+            except Exception as exc:  # a library groove MMA cannot render alone
+                groundtruth.log(f"skip {clip['id']}: {exc}")
+                continue
+            keep = ("id", "kind", "family", "side", "source", "key", "mode", "tempo", "meter", "beatsPerBar", "drums")
+            row = {"file": f"{clip['id']}.flac", "soundfont": sources.SOUNDFONTS["tuning"].name}
+            rows.append(row | {k: clip[k] for k in keep if k in clip})
+    done.write_text(json.dumps({"version": VERSION, "seed": SEED, "clips": rows}, indent=1))
+    groundtruth.log(f"{len(rows)} pool clips in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
