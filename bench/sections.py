@@ -304,7 +304,8 @@ from functions.analysis.decode import decode
 d = decode({path!r})
 fr = spectrum.frames(d.y, sr=d.sr)
 onset = tempo.onset_envelope(fr.mel)
-beat = tempo.estimate(onset, fps=fr.fps)
+low, high = tempo.band_onsets(fr.mel)
+beat = tempo.estimate(onset, fps=fr.fps, low=low, high=high)
 chroma = key.chroma(key.pitch_spectrogram(d.y, sr=d.sr))
 def once():
     return structure.arc(fr, onset=onset, beat=beat, chroma=chroma, duration=d.duration, loudness=d.loudness)

@@ -5,11 +5,12 @@ BENCH_CACHE := .cache/bench
 BENCH_CORPUS := $(BENCH_CACHE)/corpus2
 BENCH_POOL := $(BENCH_CACHE)/pool
 BENCH_ARGS ?=
+TEMPO_FIT_ARGS ?=
 # fluidsynth + two GM soundfonts (tuning side FluidR3, held-out side TimGM6mb), MMA grooves,
 # Planet Blupi's game-music MIDI, espeak-ng voices.
 BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont mma planetblupi-music-midi espeak-ng
 
-.PHONY: bench bench-corpus bench-deps bench-lock
+.PHONY: bench bench-corpus bench-deps bench-lock tempo-fit
 
 $(BENCH_STAMP): bench/requirements.txt
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
@@ -30,6 +31,9 @@ bench-corpus: $(BENCH_STAMP) ## render the ground-truth corpus into .cache/bench
 
 bench: setup bench-corpus ## held-out accuracy per family, speed vs naive librosa, peak RSS, cold start; sections (JSON)
 	@$(PY) bench/benchmark.py --corpus $(BENCH_CORPUS) --pool $(BENCH_POOL) --sections-corpus $(BENCH_CACHE)/sections $(BENCH_ARGS)
+
+tempo-fit: setup bench-corpus ## refit the tempo's metre choice on the tuning side + pool (JSON; TEMPO_FIT_ARGS=--write to update)
+	@$(PY) bench/fit_tempo.py --corpus $(BENCH_CORPUS) --pool $(BENCH_POOL) $(TEMPO_FIT_ARGS)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in

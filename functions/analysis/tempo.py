@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from functions.analysis import metrical
+
 MIN_BPM, MAX_BPM = 30.0, 300.0
 PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
 WINDOW_S = 6.0  # 4.5-12 s windows all scored Acc1 >= 0.98 on the bench corpus
+LOW_BANDS, HIGH_FROM = 12, 64  # mel bands below ~300 Hz (bass, kick) and above ~2 kHz (hats, attacks)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,11 @@ def onset_envelope(mel_power: np.ndarray, *, top_db: float = 80.0) -> np.ndarray
     db = np.maximum(db, db.max(initial=-100.0) - top_db)
     flux = np.maximum(0.0, np.diff(db, axis=1)).mean(axis=0)
     return np.concatenate([[0.0], flux]).astype(np.float32)
+
+
+def band_onsets(mel_power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Onset envelopes of the low (< ~300 Hz) and high (> ~2 kHz) mel bands, for the metre choice."""
+    return onset_envelope(mel_power[:LOW_BANDS]), onset_envelope(mel_power[HIGH_FROM:])
 
 
 def autocorrelation(x: np.ndarray, *, max_lag: int) -> np.ndarray:
@@ -59,29 +67,59 @@ def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.nda
     return total / count if count else total
 
 
-def estimate(onset: np.ndarray, *, fps: float) -> Tempo:
-    """Tempo (BPM) of an onset envelope sampled at `fps` frames per second."""
+def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, high: np.ndarray | None = None) -> Tempo:
+    """Tempo (BPM) of an onset envelope sampled at `fps` frames per second.
+
+    `low`, `high`: band onset envelopes (band_onsets) for the choice of metrical level; without
+    them the full band stands in for both."""
+    found = metre_candidates(onset, fps=fps, low=low, high=high)
+    if found is None:
+        return Tempo(0.0, 0.0, 0.0, 0.0, 4)
+    ac, scored = found
+    # The candidates are exact ratios of the refined peak, so the chosen one keeps its precision.
+    period = 60.0 * fps / metrical.choose(scored)
+    max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
+    min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
+    confidence = _confidence(ac[: max_lag + 1], min(max_lag, int(round(period))), min_lag)
+    phase = _phase(onset, period)
+    meter = _meter(onset, period, phase)
+    # Interpolation may step a little past the lag range; the schema promises 30-300 BPM.
+    bpm = float(np.clip(60.0 * fps / period, MIN_BPM, MAX_BPM))
+    return Tempo(bpm, confidence, float(period), float(phase), meter)
+
+
+def metre_candidates(
+    onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> tuple[np.ndarray, list[tuple[float, dict[str, float]]]] | None:
+    """The full-band autocorrelation (by lag in frames) and the candidate tempi (BPM) with their
+    metrical.FEATURES; None when there is no pulse. bench/fit_tempo.py fits on these."""
     max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
     min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
-        return Tempo(0.0, 0.0, 0.0, 0.0, 4)
-    ac = local_autocorrelation(_whiten(onset, fps=fps), window=int(WINDOW_S * fps), max_lag=max_lag)
+        return None
+    window = int(WINDOW_S * fps)
+    # Lags up to 3 periods of the slowest candidate, for the metre features.
+    feature_lag = int(np.ceil(3 * 60.0 * fps / metrical.LOW_BPM))
+    ac = local_autocorrelation(_whiten(onset, fps=fps), window=window, max_lag=max(max_lag, feature_lag))
     lags = np.arange(len(ac), dtype=float)
     lags[0] = np.inf
     lag_bpm = 60.0 * fps / lags
     prior = np.exp(-0.5 * (np.log2(np.maximum(lag_bpm, 1e-3) / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
     score = np.maximum(ac, 0.0) * prior
     score[:min_lag] = 0.0
+    score[max_lag + 1 :] = 0.0
     best = int(np.argmax(score))
     if score[best] <= 0:
-        return Tempo(0.0, 0.0, 0.0, 0.0, 4)
-    period = _refine(ac, best)
-    confidence = _confidence(ac, best, min_lag)
-    phase = _phase(onset, period)
-    meter = _meter(onset, period, phase)
-    # Interpolation may step a little past the lag range; the schema promises 30-300 BPM.
-    bpm = float(np.clip(60.0 * fps / period, MIN_BPM, MAX_BPM))
-    return Tempo(bpm, confidence, float(period), float(phase), meter)
+        return None
+    low = onset if low is None else low
+    high = onset if high is None else high
+    ac_low = local_autocorrelation(_whiten(low, fps=fps), window=window, max_lag=len(ac) - 1)
+    peak_bpm = 60.0 * fps / _refine(ac, best)
+    scored = [
+        (b, metrical.features(b, fps=fps, ac=ac, ac_low=ac_low, onset=onset, low=low, high=high))
+        for b in metrical.candidates(peak_bpm)
+    ]
+    return ac, scored
 
 
 def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:

@@ -41,7 +41,10 @@ def test_tuning_pool_skips_excluded_grooves(library):
 
 def test_tuning_pool_excludes_every_corpus_groove_on_both_sides(library, monkeypatch):
     held_out = [
-        g for grooves in sources.GROOVES.values() for i, (g, _, _) in enumerate(grooves) if sources.side_of(i) == "heldout"
+        g
+        for grooves in sources.GROOVES.values()
+        for i, (g, _, _) in enumerate(grooves)
+        if sources.side_of(i) == "heldout"
     ]
     for g in held_out:
         (library / "stdlib" / f"{g.lower()}.mma").write_text(f"Timesig 4 4\nDefGroove {g}\n")
@@ -52,8 +55,13 @@ def test_tuning_pool_excludes_every_corpus_groove_on_both_sides(library, monkeyp
 
 @pytest.mark.parametrize(
     ("groove", "ratio", "expected"),
-    [("Ballad68", "6/8", (60, 110)), ("SlowBlues", "4/4", (56, 86)), ("FastSwing", "4/4", (150, 190)),
-     ("Waltz", "3/4", (90, 170)), ("Rhumba", "4/4", (85, 160))],
+    [
+        ("Ballad68", "6/8", (60, 110)),
+        ("SlowBlues", "4/4", (56, 86)),
+        ("FastSwing", "4/4", (150, 190)),
+        ("Waltz", "3/4", (90, 170)),
+        ("Rhumba", "4/4", (85, 160)),
+    ],
 )
 def test_tuning_pool_tempo_range_follows_the_name(groove, ratio, expected):
     assert tuning_pool.tempo_range(groove, ratio) == expected

@@ -1,0 +1,133 @@
+"""Fit the metre choice (functions/analysis/metrical.py WEIGHTS) on the tuning side only.
+
+Every tuning-side music clip of the corpus and every clip of the tuning pool goes through the
+youtube path (the cached encodings bench/evaluate.py makes), the tempo step's candidates and
+features are computed by the analyser's own code, and a conditional logit (softmax over each
+clip's candidates, L2 penalty) is fitted to pick the candidate within 4 % of the truth. Prints
+JSON: 5-fold cross-validated Acc1/Acc2 (folds seeded by clip id), the fitted weights, and with
+--write puts them into metrical.py. The held-out side is never read.
+
+    make tempo-fit            # prints; make tempo-fit TEMPO_FIT_ARGS=--write to update"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import evaluate  # noqa: E402
+
+from functions.analysis import metrical, spectrum, tempo  # noqa: E402
+from functions.analysis.decode import ANALYSIS_SR, decode  # noqa: E402
+
+OCTAVE_RELATIVES = ("ok", "x2", "x1/2", "x3", "x1/3")
+
+
+def clips(corpus: Path, pool: Path | None) -> list[tuple[Path, dict]]:
+    """(corpus dir, clip) for every tuning-side music clip that is not a loudness copy."""
+    out = []
+    for root in (corpus, pool):
+        if root is None or not (root / "manifest.json").exists():
+            continue
+        for clip in json.loads((root / "manifest.json").read_text())["clips"]:
+            if clip["side"] == "tuning" and clip["kind"] == "music" and "copyOf" not in clip:
+                out.append((root, clip))
+    return out
+
+
+def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float]] | None:
+    """Feature matrix (candidates x FEATURES) and candidate tempi of one clip, via the youtube path."""
+    audio, _ = evaluate.youtube_path(root / clip["file"], root.parent / "youtube")
+    decoded = decode(str(audio), sr=ANALYSIS_SR)
+    fr = spectrum.frames(decoded.y, sr=decoded.sr)
+    low, high = tempo.band_onsets(fr.mel)
+    found = tempo.metre_candidates(tempo.onset_envelope(fr.mel), fps=fr.fps, low=low, high=high)
+    if found is None:
+        return None
+    scored = found[1]
+    x = np.array([[f[name] for name in metrical.FEATURES] for _, f in scored])
+    return x, [b for b, _ in scored]
+
+
+def fit(data: list[tuple[np.ndarray, int]], l2: float) -> np.ndarray:
+    """Weights maximising the softmax likelihood of each clip's true candidate, minus l2 |w|^2."""
+
+    def loss(w):
+        value, grad = l2 * w @ w, 2 * l2 * w
+        for x, y in data:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            value -= np.log(p[y] + 1e-12)
+            grad -= x[y] - p @ x
+        return value, grad
+
+    return minimize(loss, np.zeros(len(metrical.FEATURES)), jac=True, method="L-BFGS-B").x
+
+
+def fold_of(clip_id: str, folds: int) -> int:
+    return int(hashlib.sha256(clip_id.encode()).hexdigest(), 16) % folds
+
+
+def write_weights(weights: dict[str, float]) -> None:
+    path = ROOT / "functions" / "analysis" / "metrical.py"
+    body = "".join(f'    "{k}": {v!r},\n' for k, v in weights.items())
+    text = re.sub(r"WEIGHTS = \{\n.*?\n\}\n", "WEIGHTS = {\n" + body + "}\n", path.read_text(), flags=re.S)
+    path.write_text(text)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("--pool", type=Path)
+    ap.add_argument("--l2", type=float, default=0.3)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--write", action="store_true", help="put the fitted weights into metrical.py")
+    args = ap.parse_args(argv)
+    rows = []
+    for root, clip in clips(args.corpus, args.pool):
+        found = candidate_rows(root, clip)
+        if found is not None:
+            x, bpms = found
+            classes = [evaluate.tempo_class(b, clip["tempo"]) for b in bpms]
+            rows.append((clip["id"], x, bpms, classes))
+    trainable = [(cid, x, c.index("ok")) for cid, x, _, c in rows if "ok" in c]
+
+    def score(predict) -> dict:
+        picked = [c[int(np.argmax(predict(cid) @ x.T))] for cid, x, _, c in rows]
+        return {
+            "acc1": round(float(np.mean([p == "ok" for p in picked])), 3),
+            "acc2": round(float(np.mean([p in OCTAVE_RELATIVES for p in picked])), 3),
+        }
+
+    fold_weights = {
+        k: fit([(x, y) for cid, x, y in trainable if fold_of(cid, args.folds) != k], args.l2) for k in range(args.folds)
+    }
+    weights = fit([(x, y) for _, x, y in trainable], args.l2)
+    report = {
+        "clips": len(rows),
+        "truthAmongCandidates": round(len(trainable) / max(1, len(rows)), 3),
+        "crossValidated": score(lambda cid: fold_weights[fold_of(cid, args.folds)]),
+        "inSample": score(lambda cid: weights),
+        "l2": args.l2,
+        "weights": {k: round(float(v), 4) for k, v in zip(metrical.FEATURES, weights, strict=True)},
+    }
+    if args.write:
+        write_weights(report["weights"])
+    json.dump(report, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Which metrical level is the beat: a choice among the relatives of the autocorrelation's peak.
+
+The autocorrelation peak (tempo.py) finds a pulse, but often the wrong level of it: slow ballads
+read at the eighth note, fast swing at the half note, 6/8 at the quarter note. Here the peak's
+relatives (x1, x2, x1/2, x3/2, x2/3, x3, x1/3, kept within 50-220 BPM) are scored with a linear
+model over features that describe each candidate's place in the metre, and the best one wins:
+
+- `lt`, `lt2`: log2(BPM / 120) and its square (a prior on tempo);
+- `acf*`: the window-averaged autocorrelation at the candidate's period P and at P/2, P/3, 2P
+  and 3P, in the full band and below ~300 Hz (bass and kick), and `mid`, how strongly the
+  candidate has both a subdivision and a grouping;
+- `sal*`: grid salience: in 8 s windows, the best-phase mean onset on a grid of period P against
+  the window's mean onset, log of its mean over windows, full band, below ~300 Hz and above
+  ~2 kHz.
+
+WEIGHTS were fitted by `bench/fit_tempo.py` (a conditional logit, L2 0.3) on the bench's tuning
+side and tuning pool (FluidR3 renders only, see docs/benchmarks.md); refit rather than edit them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RATIOS = (1.0, 2.0, 0.5, 1.5, 2.0 / 3.0, 3.0, 1.0 / 3.0)
+LOW_BPM, HIGH_BPM = 50.0, 220.0
+SALIENCE_WINDOW_S = 8.0
+PHASES = 24
+FEATURES = (
+    "lt", "lt2", "acf", "acfl", "acflh", "acfl2", "sal", "sall", "salh", "mid", "acf2", "acfh", "acf3", "acft",
+)  # fmt: skip
+# Fitted by bench/fit_tempo.py --write (see the module docstring); do not edit by hand.
+WEIGHTS = {
+    "lt": 0.6907,
+    "lt2": -1.2282,
+    "acf": 1.6209,
+    "acfl": -0.7836,
+    "acflh": -1.2774,
+    "acfl2": 1.6529,
+    "sal": 2.0623,
+    "sall": 1.497,
+    "salh": 1.9448,
+    "mid": 2.1526,
+    "acf2": 0.9357,
+    "acfh": 0.2416,
+    "acf3": 1.4652,
+    "acft": 0.6866,
+}
+
+
+def candidates(bpm: float) -> list[float]:
+    """The peak's tempo and its relatives by 2, 3 and 3/2, within LOW_BPM-HIGH_BPM (BPM)."""
+    return sorted({round(bpm * r, 6) for r in RATIOS if LOW_BPM <= bpm * r <= HIGH_BPM} or {bpm})
+
+
+def acf_at(ac: np.ndarray, period: float) -> float:
+    """Largest autocorrelation within a frame of `period` (frames); 0 beyond the computed lags."""
+    i = int(round(period))
+    lo, hi = max(1, i - 1), min(len(ac) - 1, i + 1)
+    return float(ac[lo : hi + 1].max()) if lo <= hi else 0.0
+
+
+def salience(x: np.ndarray, *, period: float, fps: float) -> float:
+    """log of the mean, over 8 s windows (hop 4 s), of the best-phase grid mean against the
+    window mean; `period` in frames, `fps` frames per second."""
+    win = min(len(x), int(SALIENCE_WINDOW_S * fps))
+    beats = int((win - 1) // period)
+    if win < 2 or beats < 1:
+        return 0.0
+    starts = np.arange(0, len(x) - win + 1, max(1, win // 2))
+    grid = np.linspace(0.0, period, PHASES, endpoint=False)[:, None] + period * np.arange(beats)[None, :]
+    idx = starts[:, None, None] + np.round(grid).astype(int)[None]  # windows x phases x beats
+    windows = np.lib.stride_tricks.sliding_window_view(x, win)[starts]
+    means = windows.mean(axis=1)
+    best = x[idx].mean(axis=2).max(axis=1)
+    ok = means > 1e-9
+    # Floored: a grid that misses every onset (noise, silence between clicks) is not -inf.
+    return float(np.log(max(np.mean(best[ok] / means[ok]), 1e-3))) if ok.any() else 0.0
+
+
+def features(
+    bpm: float,
+    *,
+    fps: float,
+    ac: np.ndarray,
+    ac_low: np.ndarray,
+    onset: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+) -> dict[str, float]:
+    """The FEATURES of one candidate tempo (BPM); `ac`, `ac_low` autocorrelations by lag (frames)."""
+    p = 60.0 * fps / bpm
+    lt = float(np.log2(bpm / 120.0))
+    f = {
+        "lt": lt,
+        "lt2": lt * lt,
+        "acf": acf_at(ac, p),
+        "acf2": acf_at(ac, 2 * p),
+        "acf3": acf_at(ac, 3 * p),
+        "acfh": acf_at(ac, p / 2),
+        "acft": acf_at(ac, p / 3),
+        "acfl": acf_at(ac_low, p),
+        "acflh": acf_at(ac_low, p / 2),
+        "acfl2": acf_at(ac_low, 2 * p),
+        "sal": salience(onset, period=p, fps=fps),
+        "sall": salience(low, period=p, fps=fps),
+        "salh": salience(high, period=p, fps=fps),
+    }
+    f["mid"] = max(f["acfh"], f["acft"]) + max(f["acf2"], f["acf3"])
+    return f
+
+
+def choose(scored: list[tuple[float, dict[str, float]]], weights: dict[str, float] | None = None) -> float:
+    """The candidate (BPM) with the highest weighted feature sum."""
+    w = WEIGHTS if weights is None else weights
+    return max(scored, key=lambda item: sum(w[name] * item[1][name] for name in FEATURES))[0]

@@ -1,0 +1,70 @@
+"""The metre choice (functions/analysis/metrical.py): candidates, grid salience, the weighted pick."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from functions.analysis import metrical, tempo
+
+FPS = 43.066
+
+
+def _pulses(period: float, seconds: float = 30.0, *, accent_every: int = 0) -> np.ndarray:
+    x = np.zeros(int(seconds * FPS), np.float32)
+    for i, t in enumerate(np.arange(0.0, len(x) - 1, period)):
+        x[int(round(t))] = 2.0 if accent_every and i % accent_every == 0 else 1.0
+    return x
+
+
+def test_metrical_candidates_are_the_peaks_relatives_in_range():
+    assert metrical.candidates(120.0) == pytest.approx([60.0, 80.0, 120.0, 180.0])  # 40, 240, 360 are out
+    assert metrical.candidates(200.0) == pytest.approx([66.666667, 100.0, 133.333333, 200.0])
+    assert metrical.candidates(1000.0) == [1000.0]  # no relative in range: kept alone, never empty
+
+
+def test_metrical_salience_prefers_the_grid_the_pulses_sit_on():
+    beat = 60 * FPS / 100.0  # 100 BPM
+    x = _pulses(beat)
+    on = metrical.salience(x, period=beat, fps=FPS)
+    assert on > metrical.salience(x, period=beat * 1.5, fps=FPS)  # a 3:2 grid drifts off the pulses
+    assert on > metrical.salience(x, period=beat * 0.5, fps=FPS)  # half its points fall between pulses
+    assert metrical.salience(np.zeros(1000, np.float32), period=beat, fps=FPS) == 0.0
+
+
+def test_metrical_salience_of_a_grid_missing_every_onset_is_floored(monkeypatch):
+    monkeypatch.setattr(metrical, "PHASES", 1)  # one grid, at phase 0
+    x = np.zeros(int(20 * FPS), np.float32)
+    x[1::10] = 1.0  # every onset one frame after a grid point
+    assert metrical.salience(x, period=10.0, fps=FPS) == pytest.approx(np.log(1e-3))
+
+
+def test_metrical_choose_takes_the_highest_weighted_sum():
+    scored = [(60.0, {n: 0.0 for n in metrical.FEATURES}), (120.0, {n: 0.0 for n in metrical.FEATURES})]
+    scored[1][1]["acf"] = 1.0
+    assert metrical.choose(scored, {n: 1.0 for n in metrical.FEATURES}) == 120.0
+    assert metrical.choose(scored, {**{n: 1.0 for n in metrical.FEATURES}, "acf": -1.0}) == 60.0
+
+
+def test_metrical_weights_cover_every_feature_and_are_fitted():
+    assert tuple(metrical.WEIGHTS) == metrical.FEATURES
+    assert any(v != 0.0 for v in metrical.WEIGHTS.values())
+
+
+def test_tempo_estimate_reports_the_chosen_level(monkeypatch):
+    # Weights that only reward fast candidates: the pick must be the fastest relative in range.
+    monkeypatch.setattr(metrical, "WEIGHTS", {**dict.fromkeys(metrical.FEATURES, 0.0), "lt": 10.0})
+    x = _pulses(60 * FPS / 100.0, accent_every=2)
+    est = tempo.estimate(x, fps=FPS)
+    assert est.bpm == pytest.approx(200.0, rel=0.03)  # 100 BPM peak, x2 is the fastest within 50-220
+
+
+def test_tempo_metre_candidates_carry_every_feature():
+    found = tempo.metre_candidates(_pulses(60 * FPS / 90.0), fps=FPS)
+    assert found is not None
+    ac, scored = found
+    assert len(ac) > 3 * 60 * FPS / metrical.HIGH_BPM
+    for bpm, feats in scored:
+        assert metrical.LOW_BPM <= bpm <= metrical.HIGH_BPM
+        assert set(feats) == set(metrical.FEATURES) and all(np.isfinite(list(feats.values())))
+    assert tempo.metre_candidates(np.zeros(500, np.float32), fps=FPS) is None
