@@ -45,8 +45,9 @@ def clips(corpus: Path, pool: Path | None) -> list[tuple[Path, dict]]:
     return out
 
 
-def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float]] | None:
-    """Feature matrix (candidates x FEATURES) and candidate tempi of one clip, via the youtube path."""
+def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float], int] | None:
+    """Feature matrix (candidates x FEATURES), candidate tempi and which one is the bare
+    autocorrelation peak (what analyser 1.2.0 reported) of one clip, via the youtube path."""
     audio, _ = evaluate.youtube_path(root / clip["file"], root.parent / "youtube")
     decoded = decode(str(audio), sr=ANALYSIS_SR)
     fr = spectrum.frames(decoded.y, sr=decoded.sr)
@@ -54,9 +55,10 @@ def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float]] | N
     found = tempo.metre_candidates(tempo.onset_envelope(fr.mel), fps=fr.fps, low=low, high=high)
     if found is None:
         return None
-    scored = found[1]
+    _, peak, scored = found
     x = np.array([[f[name] for name in metrical.FEATURES] for _, f in scored])
-    return x, [b for b, _ in scored]
+    bpms = [b for b, _ in scored]
+    return x, bpms, bpms.index(peak)
 
 
 def fit(data: list[tuple[np.ndarray, int]], l2: float) -> np.ndarray:
@@ -79,10 +81,16 @@ def fold_of(clip_id: str, folds: int) -> int:
     return int(hashlib.sha256(clip_id.encode()).hexdigest(), 16) % folds
 
 
-def write_weights(weights: dict[str, float]) -> None:
-    path = ROOT / "functions" / "analysis" / "metrical.py"
+METRICAL = ROOT / "functions" / "analysis" / "metrical.py"
+
+
+def write_weights(weights: dict[str, float], path: Path = METRICAL) -> None:
+    """Replace the WEIGHTS literal in `path`; fails unless there is exactly one to replace."""
     body = "".join(f'    "{k}": {v!r},\n' for k, v in weights.items())
-    text = re.sub(r"WEIGHTS = \{\n.*?\n\}\n", "WEIGHTS = {\n" + body + "}\n", path.read_text(), flags=re.S)
+    pattern = r"^WEIGHTS = \{\n.*?\n\}\n"
+    text, count = re.subn(pattern, "WEIGHTS = {\n" + body + "}\n", path.read_text(), flags=re.S | re.M)
+    if count != 1:
+        raise SystemExit(f"{path}: expected one WEIGHTS = {{...}} block, found {count}")
     path.write_text(text)
 
 
@@ -98,13 +106,13 @@ def main(argv=None) -> int:
     for root, clip in clips(args.corpus, args.pool):
         found = candidate_rows(root, clip)
         if found is not None:
-            x, bpms = found
+            x, bpms, peak = found
             classes = [evaluate.tempo_class(b, clip["tempo"]) for b in bpms]
-            rows.append((clip["id"], x, bpms, classes))
+            rows.append((clip["id"], x, peak, classes))
     trainable = [(cid, x, c.index("ok")) for cid, x, _, c in rows if "ok" in c]
 
-    def score(predict) -> dict:
-        picked = [c[int(np.argmax(predict(cid) @ x.T))] for cid, x, _, c in rows]
+    def score(predict, bare_peak=False) -> dict:
+        picked = [c[peak if bare_peak else int(np.argmax(predict(cid) @ x.T))] for cid, x, peak, c in rows]
         return {
             "acc1": round(float(np.mean([p == "ok" for p in picked])), 3),
             "acc2": round(float(np.mean([p in OCTAVE_RELATIVES for p in picked])), 3),
@@ -119,6 +127,7 @@ def main(argv=None) -> int:
         "truthAmongCandidates": round(len(trainable) / max(1, len(rows)), 3),
         "crossValidated": score(lambda cid: fold_weights[fold_of(cid, args.folds)]),
         "inSample": score(lambda cid: weights),
+        "peakOnly": score(None, bare_peak=True),
         "l2": args.l2,
         "weights": {k: round(float(v), 4) for k, v in zip(metrical.FEATURES, weights, strict=True)},
     }

@@ -7,6 +7,7 @@ not pick and more Mozart and Haydn movements, all rendered with the tuning sound
 here is on the held-out side: its grooves, pieces and soundfont stay unseen. Tempo ranges per
 groove come from its name (slow, fast, ballad), the truth is the tempo MMA or the MIDI is given.
 
+No movement of a work the held-out side plays (another movement of the same quartet) is in it.
 No folk tunes: for most of the further ABC tunes the rendering does not keep the tempo written
 into the MIDI (a clip with a drum track on every beat at 153 BPM reads 143.5 in librosa too, even
 with a prior centred on 153), so their truth cannot be trusted. The corpus's own folk clips read at
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sources  # noqa: E402
 
 SEED = 20261201
-VERSION = 1  # bump when the pool changes
+VERSION = 2  # bump when the pool changes (2: no movement of a held-out work)
 SLOW = re.compile(r"ballad|slow|lullaby|hymn|spiritual|bolero|evansish|nite|mellow")
 FAST = re.compile(r"fast|quickstep|bebop|bluegrass|polka|jive|ska|twist|dixiemarch")
 
@@ -65,12 +66,23 @@ def tempo_range(groove: str, ratio: str) -> tuple[int, int]:
     return (90, 170) if ratio == "3/4" else (85, 160)
 
 
+def work_of(source: str) -> str:
+    """The work a music21 source belongs to: a quartet for its movements, a cantata for its
+    chorale ("haydn/opus1no1/movement3" -> "haydn/opus1no1", "bach/bwv6.6" -> "bach/bwv6")."""
+    parts = source.split("/")
+    if len(parts) >= 3:
+        return "/".join(parts[:-1])
+    return re.sub(r"^(bach/bwv\d+)\..*$", r"\1", source)
+
+
 def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
     import groundtruth  # music21 and mido live in the bench venv only (tests import this module)
     from music21 import corpus
 
     rng = random.Random(SEED)
     used = {c["source"] for c in main_manifest["clips"]}
+    # Other movements of a held-out work would carry its themes and textures into tuning.
+    held_works = {work_of(c["source"]) for c in main_manifest["clips"] if c["side"] == "heldout"}
     clips = []
     for groove, ratio in library_grooves(corpus_grooves()):
         lo, hi = tempo_range(groove, ratio)
@@ -92,16 +104,22 @@ def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
                 "beatsPerBar": 2 if ratio == "6/8" else int(ratio[0]),
             }
         )
-    # The corpus's lists first (what it did not pick), then more movements of the same composers.
-    sources.CLASSICAL = sources.CLASSICAL + [
+    # The corpus's lists first (what it did not pick), then more movements of the same composers;
+    # groundtruth reads sources.CLASSICAL, so it is extended for this call and restored.
+    listed = sources.CLASSICAL
+    sources.CLASSICAL = listed + [
         str(p).split("corpus/")[-1].rsplit(".", 1)[0]
         for c in ("mozart", "haydn")  # Beethoven's quartets take minutes each to parse
         for p in corpus.getComposer(c)
         if str(p).endswith(".mxl")
     ]
-    for family in ("chorale", "classical"):
-        pieces = groundtruth.music21_pieces(family, extra_pieces + 20, rng)
-        for i, piece in enumerate(p for p in pieces if p["source"] not in used):
+    try:
+        picked = {f: groundtruth.music21_pieces(f, extra_pieces + 20, rng) for f in ("chorale", "classical")}
+    finally:
+        sources.CLASSICAL = listed
+    for family, pieces in picked.items():
+        fresh = [p for p in pieces if p["source"] not in used and work_of(p["source"]) not in held_works]
+        for i, piece in enumerate(fresh):
             base = piece["source"].replace("/", "_").replace("#", "-").replace(".abc", "")
             drums = i % 2 == 1
             clips.append(

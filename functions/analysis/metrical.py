@@ -1,9 +1,10 @@
 """Which metrical level is the beat: a choice among the relatives of the autocorrelation's peak.
 
 The autocorrelation peak (tempo.py) finds a pulse, but often the wrong level of it: slow ballads
-read at the eighth note, fast swing at the half note, 6/8 at the quarter note. Here the peak's
-relatives (x1, x2, x1/2, x3/2, x2/3, x3, x1/3, kept within 50-220 BPM) are scored with a linear
-model over features that describe each candidate's place in the metre, and the best one wins:
+read at the eighth note, fast swing at the half note, 6/8 at the quarter note. Here the peak
+(30-300 BPM) and its relatives (x2, x1/2, x3/2, x2/3, x3, x1/3, kept within 50-220 BPM) are
+scored with a linear model over features that describe each candidate's place in the metre, and
+the best one wins:
 
 - `lt`, `lt2`: log2(BPM / 120) and its square (a prior on tempo);
 - `acf*`: the window-averaged autocorrelation at the candidate's period P and at P/2, P/3, 2P
@@ -30,29 +31,32 @@ FEATURES = (
 )  # fmt: skip
 # Fitted by bench/fit_tempo.py --write (see the module docstring); do not edit by hand.
 WEIGHTS = {
-    "lt": 0.6907,
-    "lt2": -1.2282,
-    "acf": 1.6209,
-    "acfl": -0.7836,
-    "acflh": -1.2774,
-    "acfl2": 1.6529,
-    "sal": 2.0623,
-    "sall": 1.497,
-    "salh": 1.9448,
-    "mid": 2.1526,
-    "acf2": 0.9357,
-    "acfh": 0.2416,
-    "acf3": 1.4652,
-    "acft": 0.6866,
+    "lt": 0.7331,
+    "lt2": -1.2274,
+    "acf": 1.6196,
+    "acfl": -0.7009,
+    "acflh": -1.1525,
+    "acfl2": 1.5079,
+    "sal": 2.0774,
+    "sall": 1.4847,
+    "salh": 1.9209,
+    "mid": 2.0878,
+    "acf2": 0.9189,
+    "acfh": 0.2489,
+    "acf3": 1.4279,
+    "acft": 0.6764,
 }
 
 
 def candidates(bpm: float) -> list[float]:
-    """The peak's tempo and its relatives by 2, 3 and 3/2, within LOW_BPM-HIGH_BPM (BPM)."""
-    return sorted({round(bpm * r, 6) for r in RATIOS if LOW_BPM <= bpm * r <= HIGH_BPM} or {bpm})
+    """The peak's tempo (BPM), always, and its relatives by 2, 3 and 3/2 within LOW_BPM-HIGH_BPM."""
+    if not bpm > 0:
+        raise ValueError(f"tempo must be positive, got {bpm}")
+    relatives = {round(bpm * r, 6) for r in RATIOS[1:] if LOW_BPM <= bpm * r <= HIGH_BPM}
+    return sorted(relatives | {bpm})
 
 
-def acf_at(ac: np.ndarray, period: float) -> float:
+def acf_at(ac: np.ndarray, *, period: float) -> float:
     """Largest autocorrelation within a frame of `period` (frames); 0 beyond the computed lags."""
     i = int(round(period))
     lo, hi = max(1, i - 1), min(len(ac) - 1, i + 1)
@@ -87,20 +91,23 @@ def features(
     low: np.ndarray,
     high: np.ndarray,
 ) -> dict[str, float]:
-    """The FEATURES of one candidate tempo (BPM); `ac`, `ac_low` autocorrelations by lag (frames)."""
+    """The FEATURES of one candidate tempo (BPM); `ac`, `ac_low` autocorrelations by lag (frames);
+    `onset`, `low`, `high` onset envelopes at `fps` frames per second."""
+    if not (bpm > 0 and fps > 0):
+        raise ValueError(f"tempo and frame rate must be positive, got {bpm} BPM at {fps} fps")
     p = 60.0 * fps / bpm
     lt = float(np.log2(bpm / 120.0))
     f = {
         "lt": lt,
         "lt2": lt * lt,
-        "acf": acf_at(ac, p),
-        "acf2": acf_at(ac, 2 * p),
-        "acf3": acf_at(ac, 3 * p),
-        "acfh": acf_at(ac, p / 2),
-        "acft": acf_at(ac, p / 3),
-        "acfl": acf_at(ac_low, p),
-        "acflh": acf_at(ac_low, p / 2),
-        "acfl2": acf_at(ac_low, 2 * p),
+        "acf": acf_at(ac, period=p),
+        "acf2": acf_at(ac, period=2 * p),
+        "acf3": acf_at(ac, period=3 * p),
+        "acfh": acf_at(ac, period=p / 2),
+        "acft": acf_at(ac, period=p / 3),
+        "acfl": acf_at(ac_low, period=p),
+        "acflh": acf_at(ac_low, period=p / 2),
+        "acfl2": acf_at(ac_low, period=2 * p),
         "sal": salience(onset, period=p, fps=fps),
         "sall": salience(low, period=p, fps=fps),
         "salh": salience(high, period=p, fps=fps),
@@ -109,7 +116,7 @@ def features(
     return f
 
 
-def choose(scored: list[tuple[float, dict[str, float]]], weights: dict[str, float] | None = None) -> float:
+def choose(scored: list[tuple[float, dict[str, float]]], *, weights: dict[str, float] | None = None) -> float:
     """The candidate (BPM) with the highest weighted feature sum."""
     w = WEIGHTS if weights is None else weights
     return max(scored, key=lambda item: sum(w[name] * item[1][name] for name in FEATURES))[0]

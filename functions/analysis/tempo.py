@@ -39,7 +39,8 @@ def onset_envelope(mel_power: np.ndarray, *, top_db: float = 80.0) -> np.ndarray
 
 
 def band_onsets(mel_power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Onset envelopes of the low (< ~300 Hz) and high (> ~2 kHz) mel bands, for the metre choice."""
+    """Onset envelopes (one value per frame, as onset_envelope) of the low (< ~300 Hz) and high
+    (> ~2 kHz) mel bands of a (N_MELS, frames) mel power spectrogram, for the metre choice."""
     return onset_envelope(mel_power[:LOW_BANDS]), onset_envelope(mel_power[HIGH_FROM:])
 
 
@@ -75,24 +76,27 @@ def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, hi
     found = metre_candidates(onset, fps=fps, low=low, high=high)
     if found is None:
         return Tempo(0.0, 0.0, 0.0, 0.0, 4)
-    ac, scored = found
+    ac, _, scored = found
     # The candidates are exact ratios of the refined peak, so the chosen one keeps its precision.
     period = 60.0 * fps / metrical.choose(scored)
     max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
     min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
-    confidence = _confidence(ac[: max_lag + 1], min(max_lag, int(round(period))), min_lag)
+    # Confidence is read at the chosen level. On a short clip `ac` stops before max_lag.
+    region = ac[: max_lag + 1]
+    confidence = _confidence(region, min(len(region) - 1, int(round(period))), min_lag)
     phase = _phase(onset, period)
     meter = _meter(onset, period, phase)
-    # Interpolation may step a little past the lag range; the schema promises 30-300 BPM.
+    # A relative by 3 of a peak near the bounds may step past them; the schema promises 30-300 BPM.
     bpm = float(np.clip(60.0 * fps / period, MIN_BPM, MAX_BPM))
     return Tempo(bpm, confidence, float(period), float(phase), meter)
 
 
 def metre_candidates(
     onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, high: np.ndarray | None = None
-) -> tuple[np.ndarray, list[tuple[float, dict[str, float]]]] | None:
-    """The full-band autocorrelation (by lag in frames) and the candidate tempi (BPM) with their
-    metrical.FEATURES; None when there is no pulse. bench/fit_tempo.py fits on these."""
+) -> tuple[np.ndarray, float, list[tuple[float, dict[str, float]]]] | None:
+    """The full-band autocorrelation (by lag in frames), the peak's tempo (BPM, what analyser
+    1.2.0 reported) and the candidate tempi (BPM) with their metrical.FEATURES; None when there
+    is no pulse. bench/fit_tempo.py fits on these."""
     max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
     min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
@@ -115,11 +119,13 @@ def metre_candidates(
     high = onset if high is None else high
     ac_low = local_autocorrelation(_whiten(low, fps=fps), window=window, max_lag=len(ac) - 1)
     peak_bpm = 60.0 * fps / _refine(ac, best)
+    # A candidate slower than the computed lags (a clip of a few seconds) cannot be described.
     scored = [
         (b, metrical.features(b, fps=fps, ac=ac, ac_low=ac_low, onset=onset, low=low, high=high))
         for b in metrical.candidates(peak_bpm)
+        if b == peak_bpm or 60.0 * fps / b < len(ac) - 1
     ]
-    return ac, scored
+    return ac, peak_bpm, scored
 
 
 def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:

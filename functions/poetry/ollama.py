@@ -63,6 +63,8 @@ class OllamaProvider:
         except ValueError:
             raise errors.BadGateway("Ollama returned something that is not JSON") from None
         cut = data.get("done_reason") == "length"  # Ollama's name for stopping at num_predict
+        if cut:
+            self.logger.warning("poem cut at num_predict", extra={"num_predict": MAX_TOKENS, "model": self.model})
         text = extract_poem(str((data.get("message") or {}).get("content", "")), cut=cut)
         if not text:
             raise errors.BadGateway("Ollama returned an empty poem", f"Model {self.model}")

@@ -136,10 +136,12 @@ def build_prompt(*, features: dict | None, persona: str, language: str, max_toke
 def extract_poem(text: str, *, cut: bool = False) -> str:
     """The poem between the markers (the closing one is usually eaten by the stop sequence).
 
-    `cut`: the model hit its token cap, so the last line stopped mid-way; it is dropped."""
+    `cut`: the model hit its token cap; a last line without its newline stopped mid-way and is
+    dropped (a cut right after a newline loses nothing)."""
     body = text.split(POEM_OPEN, 1)[1] if POEM_OPEN in text else text
+    closed = POEM_CLOSE in body
     body = body.split(POEM_CLOSE, 1)[0]
+    if cut and not closed and not body.endswith("\n"):
+        body = body.rsplit("\n", 1)[0] if "\n" in body.strip() else ""
     lines = [line.rstrip() for line in body.strip().splitlines()]
-    if cut and POEM_CLOSE not in text:
-        lines = lines[:-1]
     return "\n".join(lines).strip()

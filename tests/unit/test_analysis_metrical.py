@@ -21,6 +21,7 @@ def test_metrical_candidates_are_the_peaks_relatives_in_range():
     assert metrical.candidates(120.0) == pytest.approx([60.0, 80.0, 120.0, 180.0])  # 40, 240, 360 are out
     assert metrical.candidates(200.0) == pytest.approx([66.666667, 100.0, 133.333333, 200.0])
     assert metrical.candidates(1000.0) == [1000.0]  # no relative in range: kept alone, never empty
+    assert metrical.candidates(250.0) == pytest.approx([83.333333, 125.0, 166.666667, 250.0])  # the peak stays
 
 
 def test_metrical_salience_prefers_the_grid_the_pulses_sit_on():
@@ -42,8 +43,8 @@ def test_metrical_salience_of_a_grid_missing_every_onset_is_floored(monkeypatch)
 def test_metrical_choose_takes_the_highest_weighted_sum():
     scored = [(60.0, {n: 0.0 for n in metrical.FEATURES}), (120.0, {n: 0.0 for n in metrical.FEATURES})]
     scored[1][1]["acf"] = 1.0
-    assert metrical.choose(scored, {n: 1.0 for n in metrical.FEATURES}) == 120.0
-    assert metrical.choose(scored, {**{n: 1.0 for n in metrical.FEATURES}, "acf": -1.0}) == 60.0
+    assert metrical.choose(scored, weights={n: 1.0 for n in metrical.FEATURES}) == 120.0
+    assert metrical.choose(scored, weights={**{n: 1.0 for n in metrical.FEATURES}, "acf": -1.0}) == 60.0
 
 
 def test_metrical_weights_cover_every_feature_and_are_fitted():
@@ -62,9 +63,40 @@ def test_tempo_estimate_reports_the_chosen_level(monkeypatch):
 def test_tempo_metre_candidates_carry_every_feature():
     found = tempo.metre_candidates(_pulses(60 * FPS / 90.0), fps=FPS)
     assert found is not None
-    ac, scored = found
-    assert len(ac) > 3 * 60 * FPS / metrical.HIGH_BPM
+    ac, peak, scored = found
+    assert peak in [b for b, _ in scored]
+    assert len(ac) > 3 * 60 * FPS / metrical.LOW_BPM  # lags to 3 periods of the slowest candidate
     for bpm, feats in scored:
         assert metrical.LOW_BPM <= bpm <= metrical.HIGH_BPM
         assert set(feats) == set(metrical.FEATURES) and all(np.isfinite(list(feats.values())))
     assert tempo.metre_candidates(np.zeros(500, np.float32), fps=FPS) is None
+
+
+def test_tempo_metre_candidates_read_the_bands_they_are_given():
+    full = _pulses(60 * FPS / 100.0)
+    bass = _pulses(60 * FPS / 50.0)  # the bass only on every other beat
+    with_bands = dict(tempo.metre_candidates(full, fps=FPS, low=bass, high=full)[2])
+    without = dict(tempo.metre_candidates(full, fps=FPS)[2])
+    assert with_bands.keys() == without.keys()
+    for bpm in with_bands:
+        assert with_bands[bpm]["sal"] == without[bpm]["sal"]  # the full band is the same
+    assert any(with_bands[b]["sall"] != without[b]["sall"] for b in with_bands)
+    assert any(with_bands[b]["acfl"] != without[b]["acfl"] for b in with_bands)
+
+
+def test_tempo_of_a_short_clip_with_slow_weights_does_not_crash(monkeypatch):
+    # Weights that favour the slowest candidate on clips shorter than its period.
+    monkeypatch.setattr(metrical, "WEIGHTS", {**dict.fromkeys(metrical.FEATURES, 0.0), "lt": -10.0})
+    for frames in (30, 40, 45, 60):
+        x = np.zeros(frames, np.float32)
+        x[::5] = 1.0
+        est = tempo.estimate(x, fps=FPS)
+        assert est.bpm == 0.0 or tempo.MIN_BPM <= est.bpm <= tempo.MAX_BPM
+
+
+def test_metrical_features_reject_a_zero_tempo():
+    x = _pulses(20.0)
+    with pytest.raises(ValueError):
+        metrical.features(0.0, fps=FPS, ac=x, ac_low=x, onset=x, low=x, high=x)
+    with pytest.raises(ValueError):
+        metrical.candidates(0.0)

@@ -65,3 +65,17 @@ def test_tuning_pool_excludes_every_corpus_groove_on_both_sides(library, monkeyp
 )
 def test_tuning_pool_tempo_range_follows_the_name(groove, ratio, expected):
     assert tuning_pool.tempo_range(groove, ratio) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "work"),
+    [
+        ("haydn/opus1no1/movement3", "haydn/opus1no1"),
+        ("mozart/k458/movement1", "mozart/k458"),
+        ("bach/bwv6.6", "bach/bwv6"),
+        ("bach/bwv36.4-2", "bach/bwv36"),
+        ("cpebach", "cpebach"),
+    ],
+)
+def test_tuning_pool_work_of_groups_movements(source, work):
+    assert tuning_pool.work_of(source) == work

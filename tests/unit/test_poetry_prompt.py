@@ -74,6 +74,10 @@ def test_prompt_extract_poem_drops_the_line_a_token_cap_cut():
     assert extract_poem("<poem>A\nB\n\nC half", cut=True) == "A\nB"
     # The closing marker arrived: nothing was cut, whatever the stop reason says.
     assert extract_poem("<poem>A\nB</poem>", cut=True) == "A\nB"
+    # Cut right after a newline: every line is whole.
+    assert extract_poem("<poem>A\nB\n", cut=True) == "A\nB"
+    # A one-line poem cut mid-way is empty (the provider answers 502).
+    assert extract_poem("<poem>Half a li", cut=True) == ""
 
 
 def test_prompt_fit_lines_keeps_the_poem_inside_the_token_cap():
