@@ -12,10 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from cost.model import Deployment, FunctionSpec
+from cost.model import Deployment, FunctionSpec, Method
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM = ROOT / "terraform"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 
 
 def _resources(parsed: dict, kind: str) -> list[dict]:
@@ -128,7 +129,7 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
             names += [f"YouTubeFailure#{i}" for i in range(2, obs["youtube_failure_reasons_per_month"] + 1)]
         custom[key] = names
 
-    spend = _spend_settings(parsed, functions)
+    spend = _spend_settings(parsed, functions, contract)
     with open(var_file) as handle:
         secrets = sum(len(v) for v in hcl2.load(handle).get("function_secrets", {}).values())
     artifact_keys = [f"function/{k}" for k in functions] + sorted(
@@ -157,17 +158,20 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
     )
 
 
-def _spend_settings(parsed: dict, functions: dict) -> dict:
-    """Throttle rate, reserved concurrency and the poet's cap, maxTokens and models, as planned."""
+def _spend_settings(parsed: dict, functions: dict, contract: dict) -> dict:
+    """Throttle rates per method, reserved concurrency and the poet's cap, maxTokens and models, as planned."""
     from functions.poetry.bedrock import MAX_TOKENS
     from functions.poetry.model_catalog import base_model, price_table
 
-    rates = [
-        float(s["throttling_rate_limit"])
-        for m in _resources(parsed, "aws_api_gateway_method_settings")
-        for s in _blocks(m.get("settings"))
-        if s.get("throttling_rate_limit") not in (None, -1)
-    ]
+    # "*/*" is every method's default; "api/x/GET" overrides one method ("GET /api/x").
+    rates: dict[str, float] = {}
+    for m in _resources(parsed, "aws_api_gateway_method_settings"):
+        for block in _blocks(m.get("settings")):
+            if block.get("throttling_rate_limit") not in (None, -1):
+                path, _, verb = str(m["method_path"]).rpartition("/")
+                key = "*" if m["method_path"] == "*/*" else f"{verb} /{path}"
+                rates[key] = float(block["throttling_rate_limit"])
+    default_rps = rates.pop("*", 0.0)
     reserved: dict[str, int] = {}
     env: dict[str, str] = {}
     for fn in _resources(parsed, "aws_lambda_function"):
@@ -190,11 +194,35 @@ def _spend_settings(parsed: dict, functions: dict) -> dict:
     from functions.poetry.spend import DEFAULT_DAILY_BUDGET_USD
 
     return {
-        "throttle_rate_rps": max(rates) if rates else 0.0,
+        "throttle_rate_rps": default_rps,
+        "methods": api_methods(contract, default_rps=default_rps, overrides=rates),
         "reserved_concurrency": reserved,
         "daily_budget_usd": float(env.get("POETRY_DAILY_BUDGET_USD", DEFAULT_DAILY_BUDGET_USD)) if models else None,
         "max_tokens": int(env.get("POETRY_MAX_TOKENS", MAX_TOKENS)),
         "bedrock_models": models,
+    }
+
+
+def api_methods(contract: dict, *, default_rps: float, overrides: dict[str, float]) -> dict[str, Method]:
+    """Every method the REST API has, as terraform/modules/api/body.tf builds it from the
+    contract: each operation; an OPTIONS per path without one, answered by the path's first
+    function; an ANY mock (405) per path; ANY mocks (404) on / and /{proxy+}. Each at its
+    override's rate ("GET /api/x" -> rps) or the stage default: every method has its own bucket."""
+    methods: dict[str, Method] = {}
+    for path, item in contract["paths"].items():
+        ops = {m: op for m, op in item.items() if m in HTTP_METHODS and isinstance(op, dict)}
+        for method, op in ops.items():
+            methods[f"{method.upper()} {path}"] = Method(default_rps, operation=op["operationId"])
+        if "options" not in ops and ops:
+            methods[f"OPTIONS {path}"] = Method(default_rps, function=next(iter(ops.values()))["x-function"])
+        methods[f"ANY {path}"] = Method(default_rps)
+    for path in ("/", "/{proxy+}"):
+        methods[f"ANY {path}"] = Method(default_rps)
+    unknown = sorted(set(overrides) - set(methods))
+    if unknown:
+        raise ValueError(f"throttling overrides for methods the API does not have: {', '.join(unknown)}")
+    return {
+        key: Method(overrides[key], m.operation, m.function) if key in overrides else m for key, m in methods.items()
     }
 
 

@@ -39,6 +39,15 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class Method:
+    """One API Gateway method: its own throttle bucket's steady rate and what it reaches."""
+
+    rate_rps: float
+    operation: str | None = None  # operationId in the contract: its workload paths
+    function: str | None = None  # reached without an operation (the CORS preflight); neither: a mock
+
+
+@dataclass(frozen=True)
 class Deployment:
     """What Terraform configures for one environment (see cost.deployment.from_terraform)."""
 
@@ -55,7 +64,10 @@ class Deployment:
     artifact_bytes: int = 0
     tracing: bool = True
     # Spend safety and throttling (for the most one day can cost):
-    throttle_rate_rps: float = 0.0  # API stage steady rate; 0: unknown
+    throttle_rate_rps: float = 0.0  # API stage default steady rate of each method; 0: unknown
+    # "GET /api/x" -> Method, every method of the deployed API with its own rate (override or
+    # stage default); empty: one method per operation at the stage rate.
+    methods: dict[str, Method] = field(default_factory=dict)
     reserved_concurrency: dict[str, int] = field(default_factory=dict)  # function -> reserved (absent: none)
     daily_budget_usd: float | None = None  # POETRY_DAILY_BUDGET_USD; None: no Bedrock
     max_tokens: int = 900  # POETRY_MAX_TOKENS
@@ -391,43 +403,49 @@ def _seconds(total_ms: float, count: float) -> str:
 def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_month: float) -> list[Line]:
     """The most one UTC day can cost under the caps, as lines (USD for that day, list prices).
 
-    Bedrock: the daily spend cap, plus what calls admitted just before it was reached can add
-    (one poem at maxTokens per concurrent poetry run). API Gateway: every second at the stage's
-    steady throttle rate. Lambda: each of those requests running its costliest path to the
-    timeout, but no function beyond its reserved concurrency for the whole day. Logs, traces
-    and DynamoDB follow the requests; fixed items are a 30.4th of their month."""
-    rate = deployment.throttle_rate_rps
-    if not rate:
-        raise ValueError("no API throttling rate in the deployment: the day is unbounded")
-    requests = rate * 86_400
+    API Gateway throttles each method in its own token bucket (the stage setting is every
+    method's default, not a shared budget), so every method runs at its own rate all day, each
+    request on that method's costliest path with every call to its function's timeout: an
+    operation's workload paths, a preflight's function, nothing for a mock. No function runs
+    beyond its reserved concurrency for the whole day. Bedrock: the daily spend cap, plus what
+    calls admitted just before it was reached can add (one poem at maxTokens per concurrent
+    poetry run). Logs, traces and DynamoDB follow the requests; fixed items are a 30.4th of
+    their month."""
+    methods = deployment.methods or {
+        op: Method(deployment.throttle_rate_rps, operation=op) for op in deployment.operations
+    }
+    unbounded = sorted(key for key, method in methods.items() if not method.rate_rps)
+    if not methods or unbounded:
+        raise ValueError(f"no API throttling rate for {', '.join(unbounded) or 'the API'}: the day is unbounded")
     lam, cw = prices["lambda"], prices["cloudwatch"]
     fns = deployment.functions
 
-    def worst_ms(path) -> dict[str, float]:
-        return {key: fns[key].timeout_s * 1000 for key in path["calls"] if key in fns}
+    def gb_s(path: dict) -> float:
+        return sum(fns[k].memory_mb / MB_PER_GB * fns[k].timeout_s for k in path["calls"] if k in fns)
 
-    paths = [
-        path for op, spec in workload["operations"].items() if op in deployment.operations for path in spec["paths"]
-    ]
-    per_request_gb_s = max(
-        sum(fns[k].memory_mb / MB_PER_GB * ms / 1000 for k, ms in worst_ms(path).items()) for path in paths
-    )
-    caps = [
-        reserved * 86_400 * fns[key].memory_mb / MB_PER_GB
-        for key, reserved in deployment.reserved_concurrency.items()
-        if key in fns and reserved is not None and reserved >= 0
-    ]
-    gb_s = requests * per_request_gb_s
-    if len(caps) == len(fns):  # every function capped: the caps bound the day too
-        gb_s = min(gb_s, sum(caps))
-    architecture = next(iter(fns.values())).architecture if fns else "x86_64"
-    invocations = requests * max(len(worst_ms(path)) for path in paths)
-    log_bytes = requests * workload["api"]["access_log_bytes_per_request"] + invocations * max(
-        workload["functions"][k]["log_bytes_per_invocation"] for k in fns
-    )
-    ddb = prices["dynamodb_on_demand"]
-    reads = requests * max(path.get("dynamodb_read_units", 0) for path in paths)
-    writes = requests * max(path.get("dynamodb_write_units", 0) for path in paths)
+    def paths_of(method: Method) -> list[dict]:
+        if method.operation is not None:
+            if method.operation not in workload["operations"]:
+                raise ValueError(f"the workload has no entry for operation {method.operation!r}")
+            return workload["operations"][method.operation]["paths"]
+        return [{"calls": {method.function: 0} if method.function else {}}]
+
+    invocations = dict.fromkeys(fns, 0.0)
+    requests = reads = writes = bedrock_rate = 0.0
+    per_method = []
+    for key, method in methods.items():
+        day = method.rate_rps * 86_400
+        paths = paths_of(method)
+        costliest = max(paths, key=lambda p: (gb_s(p), len(p["calls"])))
+        for fn in costliest["calls"]:
+            if fn in fns:
+                invocations[fn] += day
+        requests += day
+        reads += day * max(p.get("dynamodb_read_units", 0) for p in paths)
+        writes += day * max(p.get("dynamodb_write_units", 0) for p in paths)
+        if any("bedrock" in p for p in paths):
+            bedrock_rate += method.rate_rps
+        per_method.append((key, method, day))
 
     lines = []
     if deployment.daily_budget_usd is not None and deployment.bedrock_models:
@@ -444,29 +462,47 @@ def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_m
         poetry = fns.get("poetry")
         concurrency = deployment.reserved_concurrency.get("poetry")
         if concurrency is None or concurrency < 0:
-            concurrency = math.ceil(rate * (poetry.timeout_s if poetry else 1))
+            concurrency = math.ceil(bedrock_rate * (poetry.timeout_s if poetry else 1))
         lines.append(
             Line("Bedrock", "daily spend cap (POETRY_DAILY_BUDGET_USD)", 1, "day", deployment.daily_budget_usd)
         )
         lines.append(
             Line("Bedrock", f"overshoot: {concurrency} poems in flight at the cap", concurrency, "poems", poem)
         )
+
+    api_price = prices["api_gateway_rest"]["request_per_million"] / 1e6
+    mocks = [(key, method, day) for key, method, day in per_method if method.operation is None and not method.function]
+    for key, method, day in per_method:
+        if (key, method, day) not in mocks:
+            lines.append(Line("API Gateway", f"{key} at {method.rate_rps:g}/s", day, "requests", api_price))
+    if mocks:
+        rates = "/".join(f"{r:g}" for r in sorted({m.rate_rps for _, m, _ in mocks}))
+        lines.append(
+            Line(
+                "API Gateway",
+                f"{len(mocks)} mock methods (404/405) at {rates}/s each",
+                sum(day for _, _, day in mocks),
+                "requests",
+                api_price,
+            )
+        )
+    lines.append(Line("Lambda", "requests", sum(invocations.values()), "requests", lam["request_per_million"] / 1e6))
+    for fn_key, fn in sorted(fns.items()):
+        if not invocations[fn_key]:
+            continue
+        memory_gb = fn.memory_mb / MB_PER_GB
+        quantity = invocations[fn_key] * memory_gb * fn.timeout_s
+        reserved = deployment.reserved_concurrency.get(fn_key)
+        item = f"{fn_key}: {fn.memory_mb} MB, every call to its {fn.timeout_s:g} s timeout"
+        if reserved is not None and reserved >= 0 and reserved * 86_400 * memory_gb < quantity:
+            quantity = reserved * 86_400 * memory_gb  # reserved concurrency caps it all day
+            item = f"{fn_key}: {fn.memory_mb} MB, {reserved} reserved running all day"
+        lines.append(Line("Lambda", item, quantity, "GB-s", lam["gb_second"][fn.architecture]))
+    log_bytes = requests * workload["api"]["access_log_bytes_per_request"] + sum(
+        n * workload["functions"][k]["log_bytes_per_invocation"] for k, n in invocations.items()
+    )
+    ddb = prices["dynamodb_on_demand"]
     lines += [
-        Line(
-            "API Gateway",
-            f"REST requests at {rate:g}/s all day",
-            requests,
-            "requests",
-            prices["api_gateway_rest"]["request_per_million"] / 1e6,
-        ),
-        Line("Lambda", "requests", invocations, "requests", lam["request_per_million"] / 1e6),
-        Line(
-            "Lambda",
-            "every request to its timeout (reserved concurrency caps)",
-            gb_s,
-            "GB-s",
-            lam["gb_second"][architecture],
-        ),
         Line("CloudWatch", "log ingestion", log_bytes / prices["_meta"]["gb_bytes"], "GB", cw["logs_ingestion_per_gb"]),
         Line("DynamoDB", "request units", reads, "RRU", ddb["read_request_unit_per_million"] / 1e6),
         Line("DynamoDB", "write units", writes, "WRU", ddb["write_request_unit_per_million"] / 1e6),

@@ -18,6 +18,15 @@ locals {
   openapi   = yamldecode(file("${path.module}/../functions/openapi.yaml"))
   functions = local.settings.functions
 
+  # "<METHOD> <path>" of every method that reaches a function: the contract's operations and
+  # each path's OPTIONS preflight (modules/api/body.tf); the keys route_throttling accepts.
+  api_function_methods = toset(flatten([
+    for path, item in local.openapi.paths : [
+      for method in distinct(concat(keys(item), ["options"])) : "${upper(method)} ${path}"
+      if contains(["get", "put", "post", "delete", "options", "head", "patch"], method)
+    ]
+  ]))
+
   function_names    = { for key in keys(local.functions) : key => "${local.name_prefix}-${key}" }
   function_timeouts = { for key, fn in local.functions : key => fn.timeout }
   exposed_functions = [for key, fn in local.functions : key if !try(fn.internal, false)]

@@ -91,5 +91,6 @@ module "api" {
   throttling_rate_limit  = var.throttling_rate_limit
   detailed_metrics       = var.api_detailed_metrics
   throttling_burst_limit = var.throttling_burst_limit
+  route_throttling       = var.route_throttling
   log_retention_days     = var.log_retention_days
 }

@@ -102,13 +102,31 @@ variable "reserved_concurrency" {
 }
 
 variable "throttling_rate_limit" {
-  description = "API stage throttling: steady requests per second."
+  description = "API stage throttling: steady requests per second of EACH method (API Gateway gives every method its own bucket at this rate; route_throttling overrides one)."
   type        = number
 }
 
 variable "throttling_burst_limit" {
-  description = "API stage throttling: burst size."
+  description = "API stage throttling: burst size of each method's bucket."
   type        = number
+}
+
+variable "route_throttling" {
+  description = "Per-method API throttling overrides, keyed \"<METHOD> <path>\" as in functions/openapi.yaml (or \"OPTIONS <path>\" for a path's preflight), e.g. { \"GET /api/youtube/audio-with-analysis\" = { rate_limit = 1, burst_limit = 2 } }. Each method has its own bucket at the stage rate unless listed here; `make cost` prices each at its own rate."
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for route in values(var.route_throttling) : route.rate_limit > 0 && route.burst_limit >= 1 && floor(route.burst_limit) == route.burst_limit])
+    error_message = "route_throttling: rate_limit must be above 0 and burst_limit a whole number of at least 1 (0 would refuse every request)."
+  }
+  validation {
+    condition     = length(setsubtract(keys(var.route_throttling), local.api_function_methods)) == 0
+    error_message = "route_throttling names methods the API does not route to a function: ${join(", ", setsubtract(keys(var.route_throttling), local.api_function_methods))}. Use \"<METHOD> <path>\" of functions/openapi.yaml or \"OPTIONS <path>\"."
+  }
 }
 
 variable "api_detailed_metrics" {

@@ -12,7 +12,18 @@ log_level          = "INFO" # DEBUG would also let botocore log request bodies (
 
 throttling_rate_limit  = 5
 throttling_burst_limit = 10
-api_detailed_metrics   = false # per-method metrics cost about 6 USD a month
+
+# API Gateway throttles each method in its own bucket: the two lines above are every method's
+# default, not a budget shared by the stage. The costliest route gets its own, lower bucket.
+# dev serves one developer: one analysis a second (burst 2) is plenty and keeps its worst
+# day at a fraction of the 5/s default. The preflight of that path reaches the same youtube
+# function, so it gets the same limits in its own bucket (a GET with no custom header needs none at all).
+route_throttling = {
+  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 1, burst_limit = 2 }
+  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 1, burst_limit = 2 }
+}
+
+api_detailed_metrics = false # per-method metrics cost about 6 USD a month
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }

@@ -13,7 +13,17 @@ reserved_concurrency         = {}
 
 throttling_rate_limit  = 20
 throttling_burst_limit = 40
-api_detailed_metrics   = false # per-method metrics cost about 6 USD a month; the free stage metrics suffice
+
+# API Gateway throttles each method in its own bucket: the two lines above are every method's
+# default, not a budget shared by the stage. The costliest route gets its own, lower bucket.
+# prod: five analyses a second (burst 10), a quarter of the default; youtube reserves 5, so more
+# could not run at once anyway. The path's preflight reaches youtube too, with the same limits.
+route_throttling = {
+  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 5, burst_limit = 10 }
+  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 5, burst_limit = 10 }
+}
+
+api_detailed_metrics = false # per-method metrics cost about 6 USD a month; the free stage metrics suffice
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }

@@ -12,7 +12,17 @@ log_level          = "INFO"
 
 throttling_rate_limit  = 10
 throttling_burst_limit = 20
-api_detailed_metrics   = false # per-method metrics cost about 6 USD a month
+
+# API Gateway throttles each method in its own bucket: the two lines above are every method's
+# default, not a budget shared by the stage. The costliest route gets its own, lower bucket.
+# staging serves a few testers: two analyses a second (burst 4), a fifth of the default, since
+# each runs youtube and analysis for up to 28 s. The path's preflight reaches youtube too, with the same limits.
+route_throttling = {
+  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 2, burst_limit = 4 }
+  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 2, burst_limit = 4 }
+}
+
+api_detailed_metrics = false # per-method metrics cost about 6 USD a month
 
 function_env = {
   poetry = { POETRY_PROVIDER = "bedrock" }

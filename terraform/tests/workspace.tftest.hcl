@@ -68,3 +68,40 @@ run "zero_reserved_concurrency_is_refused" {
 
   expect_failures = [var.reserved_concurrency]
 }
+
+run "route_throttling_overrides_one_method_each" {
+  command = plan
+
+  assert {
+    condition     = length(module.api.route_throttling_method_paths) == length(var.route_throttling)
+    error_message = "one method settings override per route_throttling entry"
+  }
+  assert {
+    condition     = module.api.route_throttling_method_paths["GET /api/youtube/audio-with-analysis"] == "api/youtube/audio-with-analysis/GET"
+    error_message = "method_path is the resource path without its leading slash, then the method"
+  }
+  assert {
+    condition     = var.route_throttling["GET /api/youtube/audio-with-analysis"].rate_limit < var.throttling_rate_limit
+    error_message = "the analysis route (youtube and analysis to their timeouts) is throttled below the stage default"
+  }
+}
+
+run "route_throttling_for_a_method_the_api_lacks_is_refused" {
+  command = plan
+
+  variables {
+    route_throttling = { "DELETE /api/youtube/info" = { rate_limit = 1, burst_limit = 1 } }
+  }
+
+  expect_failures = [var.route_throttling]
+}
+
+run "route_throttling_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    route_throttling = { "GET /api/youtube/info" = { rate_limit = 0, burst_limit = 1 } }
+  }
+
+  expect_failures = [var.route_throttling]
+}

@@ -188,3 +188,47 @@ def test_plan_bootstrap_holds_the_account_wide_pieces(plans):
         attachment["change"]["after"]["policy_arn"],
     )
     assert ACCOUNT_WIDE & set(types) == {"aws_api_gateway_account", "aws_ce_cost_allocation_tag"}
+
+
+@pytest.mark.parametrize("workspace", WORKSPACES)
+def test_plan_route_throttling_overrides_one_method_each(plans, workspace):
+    # API Gateway throttles every method in its own bucket; "*/*" is each one's default and
+    # route_throttling adds one method settings resource per overridden method.
+    routes = {key.strip('"'): value for key, value in tfvars(workspace)["route_throttling"].items()}
+    assert routes, f"{workspace} overrides no route"
+    settings_by_path = {
+        r["change"]["after"]["method_path"]: r for r in _of_type(plans[workspace], "aws_api_gateway_method_settings")
+    }
+    assert len(settings_by_path) == 1 + len(routes)
+    default = settings_by_path.pop("*/*")["change"]["after"]["settings"][0]
+    for key, route in routes.items():
+        method, path = key.split(" ", 1)
+        found = settings_by_path.pop(f"{path.removeprefix('/')}/{method}")
+        assert found["index"] == key and re.fullmatch(r"[a-z0-9/{}+-]+/[A-Z]+", found["change"]["after"]["method_path"])
+        after = found["change"]["after"]["settings"][0]
+        assert (after["throttling_rate_limit"], after["throttling_burst_limit"]) == (
+            route["rate_limit"],
+            route["burst_limit"],
+        )
+        assert route["rate_limit"] < default["throttling_rate_limit"]
+        # An override replaces the method's settings: it must repeat the logging and metrics.
+        same = ("logging_level", "metrics_enabled", "data_trace_enabled", "caching_enabled")
+        assert {k: after[k] for k in same} == {k: default[k] for k in same}
+    assert settings_by_path == {}
+
+
+def test_plan_cost_model_knows_every_method_of_the_api(plans):
+    # `make cost` prices each method's own bucket from cost.deployment.api_methods: it must list
+    # exactly the methods the REST body Terraform builds has.
+    from workspaces import contract
+
+    from cost.deployment import api_methods
+
+    (api,) = _of_type(plans["dev"], "aws_api_gateway_rest_api")
+    body = json.loads(api["change"]["after"]["body"])
+    planned = {
+        f"{'ANY' if method == 'x-amazon-apigateway-any-method' else method.upper()} {path}"
+        for path, item in body["paths"].items()
+        for method in item
+    }
+    assert set(api_methods(contract(), default_rps=1, overrides={})) == planned

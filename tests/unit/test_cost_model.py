@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cost.model import Deployment, FunctionSpec, estimate, load_prices, max_day
+from cost.model import Deployment, FunctionSpec, Method, estimate, load_prices, max_day
 
 ROOT = Path(__file__).resolve().parents[2]
 PRICES = load_prices(ROOT / "cost" / "prices-2026-11.json")
@@ -213,10 +213,74 @@ def test_cost_model_max_day_is_cap_plus_throttled_traffic():
     assert lines["daily spend cap (POETRY_DAILY_BUDGET_USD)"].cost == 1.5
     one_poem = (900 * 5.50 + 1000 * 1.10) / 1e6  # maxTokens out, the default 1,000 tokens in
     assert lines["overshoot: 1 poems in flight at the cap"].cost == pytest.approx(one_poem)
-    assert lines["REST requests at 2/s all day"].quantity == 172_800
+    # No methods given: one per operation, each with its own bucket at the stage rate.
+    assert lines["generatePoetry at 2/s"].quantity == lines["getThumbnail at 2/s"].quantity == 172_800
     # Each function capped at 1 run all day: 0.5 GB + 0.25 GB for 86,400 s, far under 172,800 x 28 s.
-    gb_s = next(x for x in lines.values() if x.unit == "GB-s").quantity
-    assert gb_s == pytest.approx(86_400 * 0.75)
+    gb_s = {x.item.split(":")[0]: x.quantity for x in lines.values() if x.unit == "GB-s"}
+    assert gb_s == {"poetry": pytest.approx(86_400 * 0.5), "thumbnail": pytest.approx(86_400 * 0.25)}
     with pytest.raises(ValueError, match="unbounded"):
         max_day(deployment=EXAMPLE_DEPLOYMENT, workload=EXAMPLE_WORKLOAD, prices=PRICES, fixed_per_month=0)
     assert len(sorted((ROOT / "cost").glob("prices-*.json"))) >= 1
+
+
+def _day(deployment: Deployment) -> dict[str, float]:
+    """max_day's quantities by item, with the whole day's USD under "total"."""
+    lines = max_day(deployment=deployment, workload=EXAMPLE_WORKLOAD, prices=PRICES, fixed_per_month=0)
+    return {**{x.item: x.quantity for x in lines}, "total": sum(x.cost for x in lines)}
+
+
+def test_cost_model_max_day_gives_every_method_its_own_bucket():
+    # API Gateway applies the stage rate to each method separately: two methods at 3/s are 6/s
+    # of traffic, not 3/s shared (the old single-bucket model priced 3 x 86,400 requests).
+    both = replace(
+        EXAMPLE_DEPLOYMENT,
+        methods={
+            "POST /api/poetry/generate": Method(3, operation="generatePoetry"),
+            "GET /api/thumbnail": Method(3, operation="getThumbnail"),
+        },
+    )
+    day = _day(both)
+    assert day["POST /api/poetry/generate at 3/s"] == day["GET /api/thumbnail at 3/s"] == 3 * 86_400
+    assert day["traces"] == 6 * 86_400
+    # Each method runs its own costliest path to the timeouts: poetry 0.5 GB x 28 s, thumbnail 0.25 GB x 10 s.
+    assert day["poetry: 512 MB, every call to its 28 s timeout"] == pytest.approx(3 * 86_400 * 0.5 * 28)
+    assert day["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(3 * 86_400 * 0.25 * 10)
+    assert day["requests"] == 6 * 86_400  # Lambda invocations
+
+
+def test_cost_model_max_day_override_lowers_only_its_method():
+    default = {"POST /p": Method(4, operation="generatePoetry"), "GET /t": Method(4, operation="getThumbnail")}
+    base = replace(EXAMPLE_DEPLOYMENT, throttle_rate_rps=4, methods=default)
+    slower = replace(base, methods={**default, "POST /p": Method(1, operation="generatePoetry")})
+    before, after = _day(base), _day(slower)
+    assert after["POST /p at 1/s"] == 86_400 and after["GET /t at 4/s"] == before["GET /t at 4/s"]
+    poetry = "poetry: 512 MB, every call to its 28 s timeout"
+    assert after[poetry] == pytest.approx(before[poetry] / 4)
+    assert after["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(
+        before["thumbnail: 256 MB, every call to its 10 s timeout"]
+    )
+    assert after["total"] < before["total"]
+
+
+def test_cost_model_max_day_prices_preflights_and_mocks():
+    methods = {
+        "OPTIONS /api/thumbnail": Method(2, function="thumbnail"),  # reaches its function
+        "ANY /api/thumbnail": Method(2),  # API Gateway's own 405: no function
+        "ANY /": Method(2),
+    }
+    day = _day(replace(EXAMPLE_DEPLOYMENT, methods=methods))
+    assert day["OPTIONS /api/thumbnail at 2/s"] == 2 * 86_400
+    assert day["2 mock methods (404/405) at 2/s each"] == 4 * 86_400
+    assert day["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(2 * 86_400 * 0.25 * 10)
+    assert day["requests"] == 2 * 86_400  # only the preflight invokes Lambda
+    assert not any(item.startswith("poetry:") for item in day)
+    with pytest.raises(ValueError, match=r"unbounded"):
+        _day(replace(EXAMPLE_DEPLOYMENT, methods={**methods, "ANY /": Method(0)}))
+
+
+def test_cost_model_max_day_reserved_concurrency_caps_each_function_alone():
+    # Only poetry reserves: its GB-s stop at 1 x 86,400 s; thumbnail, unreserved, runs every request.
+    methods = {"POST /p": Method(2, operation="generatePoetry"), "GET /t": Method(2, operation="getThumbnail")}
+    day = _day(replace(EXAMPLE_DEPLOYMENT, methods=methods, reserved_concurrency={"poetry": 1}))
+    assert day["poetry: 512 MB, 1 reserved running all day"] == pytest.approx(86_400 * 0.5)
+    assert day["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(2 * 86_400 * 0.25 * 10)

@@ -4,7 +4,7 @@ fmt -check, init against a filesystem mirror of the provider (a CLI config writt
 .cache/tf-check), validate of the root, the bootstrap and every module, a plan of every
 workspace (local backend, fake credentials, a provider override that makes no network call)
 and `terraform test` (mock_provider) in every workspace. Prints one line per step, e.g.
-`dev: plan ok, 70 to add`, and writes each plan as JSON to .cache/tf-check/plans/<ws>.json,
+`dev: plan ok, 59 to add`, and writes each plan as JSON to .cache/tf-check/plans/<ws>.json,
 which the invariant tests in tests/terraform read.
 
 Terraform runs on a copy of terraform/ (plus the two files it reads from functions/), so the

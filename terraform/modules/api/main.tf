@@ -104,6 +104,41 @@ resource "aws_api_gateway_method_settings" "all" {
   }
 }
 
+# Per-method throttling overrides. API Gateway gives every method its own token bucket: the
+# "*/*" settings above are each method's default, not a shared stage budget ("Per-API,
+# per-stage throttling limits are applied at the API method level", AWS docs, "Throttle
+# requests to your REST APIs"). An override sets one method's settings; it repeats the "all"
+# settings so that only the throttle differs.
+resource "aws_api_gateway_method_settings" "route" {
+  #checkov:skip=CKV_AWS_225:Caching is off on purpose (see the stage): answers are per request
+  #checkov:skip=CKV_AWS_308:Caching is off, so there is no cache to encrypt
+  for_each = var.route_throttling
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  # "<resource path without its leading slash>/<METHOD>", e.g. api/youtube/info/GET.
+  method_path = "${trimprefix(split(" ", each.key)[1], "/")}/${split(" ", each.key)[0]}"
+
+  settings {
+    metrics_enabled        = var.detailed_metrics
+    logging_level          = "ERROR"
+    data_trace_enabled     = false
+    caching_enabled        = false
+    throttling_rate_limit  = each.value.rate_limit
+    throttling_burst_limit = each.value.burst_limit
+  }
+
+  # The "all" settings first, so the override is applied on top of the stage default.
+  depends_on = [aws_api_gateway_method_settings.all]
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(local.permissions), each.key)
+      error_message = "route_throttling key \"${each.key}\" names no method that reaches a function; use \"<METHOD> <path>\" of functions/openapi.yaml (or OPTIONS <path>): ${join(", ", sort(keys(local.permissions)))}."
+    }
+  }
+}
+
 # Invoke permissions, one per operation (and per path for OPTIONS), each scoped to this
 # API's execution ARN, the stage, the method and the path ({param} becomes *).
 locals {

@@ -37,3 +37,8 @@ output "cors_origin" {
   description = "Access-Control-Allow-Origin on the answers API Gateway writes itself (gateway responses, 404 and 405 mocks)."
   value       = var.cors_origin
 }
+
+output "route_throttling_method_paths" {
+  description = "method_path of each per-method throttling override, by its \"<METHOD> <path>\" key (e.g. api/youtube/info/GET)."
+  value       = { for key, settings in aws_api_gateway_method_settings.route : key => settings.method_path }
+}

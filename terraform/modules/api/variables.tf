@@ -41,13 +41,27 @@ variable "cors_origin" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Steady-state requests per second for every method of the stage."
+  description = "Steady-state requests per second of each method of the stage (every method has its own bucket at this rate)."
   type        = number
 }
 
 variable "throttling_burst_limit" {
-  description = "Burst of requests for every method of the stage."
+  description = "Burst of each method's bucket."
   type        = number
+}
+
+variable "route_throttling" {
+  description = "Per-method throttling overrides keyed \"<METHOD> <path>\" as in functions/openapi.yaml (e.g. \"GET /api/youtube/audio-with-analysis\"), or \"OPTIONS <path>\" for a path's CORS preflight. Methods not listed keep the stage default; every method has its own bucket."
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for route in values(var.route_throttling) : route.rate_limit > 0 && route.burst_limit >= 1 && floor(route.burst_limit) == route.burst_limit])
+    error_message = "route_throttling: rate_limit must be above 0 and burst_limit a whole number of at least 1 (0 would refuse every request)."
+  }
 }
 
 variable "detailed_metrics" {
