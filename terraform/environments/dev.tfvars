@@ -10,17 +10,18 @@ log_level          = "INFO" # DEBUG would also let botocore log request bodies (
 # unreserved. Stage throttling below is the cost cap. Set default_reserved_concurrency (or
 # reserved_concurrency = { analysis = 2 }) once `make preflight ENV=dev` shows room.
 
-throttling_rate_limit  = 5
-throttling_burst_limit = 10
+# API Gateway throttles each method in its own bucket (14 methods here): these two lines are
+# every method's default, not a budget the stage shares. dev serves one developer clicking
+# through the frontend: one request a second per method (burst 2) is plenty.
+throttling_rate_limit  = 1
+throttling_burst_limit = 2
 
-# API Gateway throttles each method in its own bucket: the two lines above are every method's
-# default, not a budget shared by the stage. The costliest route gets its own, lower bucket.
-# dev serves one developer: one analysis a second (burst 2) is plenty and keeps its worst
-# day at a fraction of the 5/s default. The preflight of that path reaches the same youtube
-# function, so it gets the same limits in its own bucket (a GET with no custom header needs none at all).
+# The costliest route (youtube + analysis, up to 28 s each) gets its own, lower bucket: one
+# analysis every 2 s. Its preflight reaches the same youtube function, so it gets the same
+# limits in its own bucket (a GET with no custom header needs no preflight at all).
 route_throttling = {
-  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 1, burst_limit = 2 }
-  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 1, burst_limit = 2 }
+  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 0.5, burst_limit = 1 }
+  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 0.5, burst_limit = 1 }
 }
 
 api_detailed_metrics = false # per-method metrics cost about 6 USD a month

@@ -10,16 +10,17 @@ log_level          = "INFO"
 # unreserved. Stage throttling below is the cost cap. Set default_reserved_concurrency (or
 # reserved_concurrency = { analysis = 2 }) once `make preflight ENV=staging` shows room.
 
-throttling_rate_limit  = 10
-throttling_burst_limit = 20
+# API Gateway throttles each method in its own bucket (14 methods here): these two lines are
+# every method's default, not a budget the stage shares. staging serves a few testers: two
+# requests a second per method (burst 4).
+throttling_rate_limit  = 2
+throttling_burst_limit = 4
 
-# API Gateway throttles each method in its own bucket: the two lines above are every method's
-# default, not a budget shared by the stage. The costliest route gets its own, lower bucket.
-# staging serves a few testers: two analyses a second (burst 4), a fifth of the default, since
-# each runs youtube and analysis for up to 28 s. The path's preflight reaches youtube too, with the same limits.
+# The costliest route (youtube + analysis, up to 28 s each) gets its own, lower bucket: one
+# analysis a second. The path's preflight reaches youtube too, with the same limits.
 route_throttling = {
-  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 2, burst_limit = 4 }
-  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 2, burst_limit = 4 }
+  "GET /api/youtube/audio-with-analysis"     = { rate_limit = 1, burst_limit = 2 }
+  "OPTIONS /api/youtube/audio-with-analysis" = { rate_limit = 1, burst_limit = 2 }
 }
 
 api_detailed_metrics = false # per-method metrics cost about 6 USD a month
