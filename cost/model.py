@@ -323,8 +323,8 @@ def estimate(
         lines.append(
             Line(
                 "X-Ray",
-                "traces recorded (one per API request)",
-                requests,
+                "traces recorded (sampled: 1/s + 5 %)",
+                DAYS_PER_MONTH * sampled_traces(requests / DAYS_PER_MONTH),
                 "traces",
                 prices["xray"]["trace_recorded_per_million"] / 1e6,
                 pool="traces",
@@ -400,6 +400,17 @@ def _seconds(total_ms: float, count: float) -> str:
     return f"{total_ms / count / 1000:g}" if count else "0"
 
 
+# X-Ray's default sampling rule, which the API stage's tracing follows (no rule of our own):
+# the first request each second (the reservoir) and 5 % of the rest.
+XRAY_RESERVOIR_PER_S, XRAY_FIXED_RATE = 1, 0.05
+
+
+def sampled_traces(requests_per_day: float) -> float:
+    """Traces X-Ray records in a day of `requests_per_day` spread evenly over it."""
+    reservoir = min(requests_per_day, XRAY_RESERVOIR_PER_S * 86_400)
+    return reservoir + XRAY_FIXED_RATE * (requests_per_day - reservoir)
+
+
 def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_month: float) -> list[Line]:
     """The most one UTC day can cost under the caps, as lines (USD for that day, list prices).
 
@@ -409,8 +420,8 @@ def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_m
     operation's workload paths, a preflight's function, nothing for a mock. No function runs
     beyond its reserved concurrency for the whole day. Bedrock: the daily spend cap, plus what
     calls admitted just before it was reached can add (one poem at maxTokens per concurrent
-    poetry run). Logs, traces and DynamoDB follow the requests; fixed items are a 30.4th of
-    their month."""
+    poetry run). Logs and DynamoDB follow the requests, traces X-Ray's default sampling; fixed
+    items are a 30.4th of their month."""
     methods = deployment.methods or {
         op: Method(deployment.throttle_rate_rps, operation=op) for op in deployment.operations
     }
@@ -508,6 +519,14 @@ def max_day(*, deployment: Deployment, workload: dict, prices: dict, fixed_per_m
         Line("DynamoDB", "write units", writes, "WRU", ddb["write_request_unit_per_million"] / 1e6),
     ]
     if deployment.tracing:
-        lines.append(Line("X-Ray", "traces", requests, "traces", prices["xray"]["trace_recorded_per_million"] / 1e6))
+        lines.append(
+            Line(
+                "X-Ray",
+                "traces",
+                sampled_traces(requests),
+                "traces",
+                prices["xray"]["trace_recorded_per_million"] / 1e6,
+            )
+        )
     lines.append(Line("Fixed", "a day of the fixed monthly items", 1, "day", fixed_per_month / DAYS_PER_MONTH))
     return lines

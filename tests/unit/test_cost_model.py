@@ -241,7 +241,8 @@ def test_cost_model_max_day_gives_every_method_its_own_bucket():
     )
     day = _day(both)
     assert day["POST /api/poetry/generate at 3/s"] == day["GET /api/thumbnail at 3/s"] == 3 * 86_400
-    assert day["traces"] == 6 * 86_400
+    # X-Ray's default sampling: the first request each second, then 5 % of the other 5 a second.
+    assert day["traces"] == pytest.approx(86_400 + 0.05 * 5 * 86_400)
     # Each method runs its own costliest path to the timeouts: poetry 0.5 GB x 28 s, thumbnail 0.25 GB x 10 s.
     assert day["poetry: 512 MB, every call to its 28 s timeout"] == pytest.approx(3 * 86_400 * 0.5 * 28)
     assert day["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(3 * 86_400 * 0.25 * 10)
@@ -284,3 +285,11 @@ def test_cost_model_max_day_reserved_concurrency_caps_each_function_alone():
     day = _day(replace(EXAMPLE_DEPLOYMENT, methods=methods, reserved_concurrency={"poetry": 1}))
     assert day["poetry: 512 MB, 1 reserved running all day"] == pytest.approx(86_400 * 0.5)
     assert day["thumbnail: 256 MB, every call to its 10 s timeout"] == pytest.approx(2 * 86_400 * 0.25 * 10)
+
+
+def test_cost_model_sampled_traces_follow_the_default_rule():
+    from cost.model import sampled_traces
+
+    assert sampled_traces(1_000) == 1_000  # under one request a second: the reservoir takes all
+    assert sampled_traces(86_400) == 86_400
+    assert sampled_traces(21_600_000) == pytest.approx(86_400 + 0.05 * (21_600_000 - 86_400))
