@@ -14,7 +14,7 @@ the best one wins:
   the window's mean onset, log of its mean over windows, full band, below ~300 Hz and above
   ~2 kHz.
 
-WEIGHTS were fitted by `bench/fit_tempo.py` (a conditional logit, L2 0.3) on the bench's tuning
+WEIGHTS were fitted by `bench/fit_tempo.py` (a conditional logit, L2 0.1) on the bench's tuning
 side and tuning pool (FluidR3 renders only, see docs/benchmarks.md); refit rather than edit them.
 """
 
@@ -31,20 +31,20 @@ FEATURES = (
 )  # fmt: skip
 # Fitted by bench/fit_tempo.py --write (see the module docstring); do not edit by hand.
 WEIGHTS = {
-    "lt": 0.7331,
-    "lt2": -1.2274,
-    "acf": 1.6196,
-    "acfl": -0.7009,
-    "acflh": -1.1525,
-    "acfl2": 1.5079,
-    "sal": 2.0774,
-    "sall": 1.4847,
-    "salh": 1.9209,
-    "mid": 2.0878,
-    "acf2": 0.9189,
-    "acfh": 0.2489,
-    "acf3": 1.4279,
-    "acft": 0.6764,
+    "lt": 0.8811,
+    "lt2": -1.1713,
+    "acf": 2.2902,
+    "acfl": -2.1116,
+    "acflh": -1.9701,
+    "acfl2": 1.8419,
+    "sal": 2.7842,
+    "sall": 1.9578,
+    "salh": 2.2789,
+    "mid": 3.2923,
+    "acf2": 0.8051,
+    "acfh": 0.5069,
+    "acf3": 2.3033,
+    "acft": 1.2987,
 }
 
 
