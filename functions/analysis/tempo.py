@@ -79,8 +79,7 @@ def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, hi
     ac, _, scored = found
     # The candidates are exact ratios of the refined peak, so the chosen one keeps its precision.
     period = 60.0 * fps / metrical.choose(scored)
-    max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
-    min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
+    min_lag, max_lag = _lag_range(fps)
     # Confidence is read at the chosen level. On a short clip `ac` stops before max_lag.
     region = ac[: max_lag + 1]
     confidence = _confidence(region, min(len(region) - 1, int(round(period))), min_lag)
@@ -97,8 +96,7 @@ def metre_candidates(
     """The full-band autocorrelation (by lag in frames), the peak's tempo (BPM, what analyser
     1.2.0 reported) and the candidate tempi (BPM) with their metrical.FEATURES; None when there
     is no pulse. bench/fit_tempo.py fits on these."""
-    max_lag = int(np.ceil(60.0 * fps / MIN_BPM))
-    min_lag = max(1, int(np.ceil(60.0 * fps / MAX_BPM)))
+    min_lag, max_lag = _lag_range(fps)
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
         return None
     window = int(WINDOW_S * fps)
@@ -126,6 +124,11 @@ def metre_candidates(
         if b == peak_bpm or 60.0 * fps / b < len(ac) - 1
     ]
     return ac, peak_bpm, scored
+
+
+def _lag_range(fps: float) -> tuple[int, int]:
+    """Shortest and longest beat period in frames (MAX_BPM and MIN_BPM at `fps`)."""
+    return max(1, int(np.ceil(60.0 * fps / MAX_BPM))), int(np.ceil(60.0 * fps / MIN_BPM))
 
 
 def _whiten(onset: np.ndarray, *, fps: float) -> np.ndarray:
