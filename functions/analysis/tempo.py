@@ -76,13 +76,17 @@ def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, hi
     found = metre_candidates(onset, fps=fps, low=low, high=high)
     if found is None:
         return Tempo(0.0, 0.0, 0.0, 0.0, 4)
-    ac, _, scored = found
+    ac, peak_bpm, scored = found
     # The candidates are exact ratios of the refined peak, so the chosen one keeps its precision.
     period = 60.0 * fps / metrical.choose(scored)
     min_lag, max_lag = _lag_range(fps)
-    # Confidence is read at the chosen level. On a short clip `ac` stops before max_lag.
+    # Confidence is how strongly the audio pulses: at the chosen level, or at the peak it was
+    # chosen from, whichever stands out more (clicks at 54 BPM read as 108 have no
+    # autocorrelation at the chosen period). On a short clip `ac` stops before max_lag.
     region = ac[: max_lag + 1]
-    confidence = _confidence(region, min(len(region) - 1, int(round(period))), min_lag)
+    confidence = max(
+        _confidence(region, min(len(region) - 1, int(round(p))), min_lag) for p in (period, 60.0 * fps / peak_bpm)
+    )
     phase = _phase(onset, period)
     meter = _meter(onset, period, phase)
     # A relative by 3 of a peak near the bounds may step past them; the schema promises 30-300 BPM.

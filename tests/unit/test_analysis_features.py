@@ -54,9 +54,9 @@ def test_features_speech_cues_separate_syllables_from_music():
     [
         (0.35, 0.1, 0.2, 1.0),  # pauses, no beat, no key: speech
         (0.05, 0.1, 0.2, 0.0),  # no pauses
-        (0.35, 0.9, 0.2, 0.6),  # a steady beat
+        (0.35, 0.9, 0.2, 0.2),  # a steady beat (a click track)
         (0.35, 0.1, 0.8, 0.2),  # staccato music in a clear key
-        (0.35, 0.9, 0.8, 0.12),
+        (0.35, 0.9, 0.8, 0.04),
     ],
 )
 def test_features_speechiness_from_pauses_pulse_and_key_clarity(low, conf, tonality, expected):
@@ -121,3 +121,11 @@ def test_features_descriptors_order_contrasting_material():
     assert soft["acousticness"] > loud["acousticness"]
     assert loud["valence"] > soft["valence"]
     assert soft["mood"] in ("melancholic", "calm") and loud["mood"] in ("energetic", "joyful", "uplifting")
+
+
+@pytest.mark.parametrize("bpm", [54, 100, 143])
+def test_features_click_track_reads_as_music_not_speech(bpm):
+    # Clicks pause between hits as speech does between words; the steady beat tells them apart.
+    clicks = _describe(click_track(bpm, 20.0, sr=SR, seed=bpm))
+    speech = _describe(speech_like(20.0, sr=SR))
+    assert clicks["speechiness"] < 0.33 < 0.66 < speech["speechiness"]

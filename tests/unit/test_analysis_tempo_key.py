@@ -24,6 +24,15 @@ def test_tempo_of_click_tracks_within_two_percent(bpm):
     assert 0.3 < est.confidence <= 1.0
 
 
+@pytest.mark.parametrize("bpm", [50, 54, 60])
+def test_tempo_confidence_of_slow_clicks_holds_at_either_level(bpm):
+    # The metre choice may read slow clicks at double tempo, where the autocorrelation is empty;
+    # the pulse is still as clear as the clicks.
+    est = _tempo(click_track(bpm, 20.0, sr=SR, seed=bpm))
+    assert min(abs(est.bpm / bpm - 1), abs(est.bpm / (2 * bpm) - 1)) < 0.02
+    assert est.confidence > 0.5
+
+
 def test_tempo_of_fast_clicks_may_fold_to_half():
     # Equal clicks at 168 BPM are metrically ambiguous; the 120 BPM prior picks 84 (Acc2 holds).
     est = _tempo(click_track(168, 20.0, sr=SR, seed=168))
