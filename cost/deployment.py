@@ -115,11 +115,6 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
         for op in methods.values()
         if isinstance(op, dict) and "operationId" in op
     }
-    detailed = any(
-        _blocks(s.get("settings"))[0].get("metrics_enabled") is True
-        for s in _resources(parsed, "aws_api_gateway_method_settings")
-        if s.get("settings")
-    )
 
     obs = workload["observability"]
     custom = {}
@@ -148,7 +143,9 @@ def from_terraform(environment: str, *, workload: dict) -> Deployment:
         alarm_metrics=sum(_alarm_metrics(a) for a in _resources(parsed, "aws_cloudwatch_metric_alarm")),
         dashboards=len(_resources(parsed, "aws_cloudwatch_dashboard")),
         budgets=len(_resources(parsed, "aws_budgets_budget")),
-        api_detailed_metric_methods=len(operations) if detailed else 0,
+        api_detailed_metric_methods=detailed_metric_methods(
+            _resources(parsed, "aws_api_gateway_method_settings"), spend["methods"]
+        ),
         log_retention_days=max(retention) if retention else 30,
         secrets=secrets,
         artifact_bytes=artifact_bytes,
@@ -201,6 +198,14 @@ def _spend_settings(parsed: dict, functions: dict, contract: dict) -> dict:
         "max_tokens": int(env.get("POETRY_MAX_TOKENS", MAX_TOKENS)),
         "bedrock_models": models,
     }
+
+
+def detailed_metric_methods(method_settings: list[dict], methods: dict[str, Method]) -> int:
+    """How many methods publish per-method metrics: all of them (`methods`, the CORS preflights
+    and mocks included) when any aws_api_gateway_method_settings turns metrics on, since the
+    "*/*" settings are every method's default and an override repeats them; else 0."""
+    on = any(block.get("metrics_enabled") is True for s in method_settings for block in _blocks(s.get("settings")))
+    return len(methods) if on else 0
 
 
 def api_methods(contract: dict, *, default_rps: float, overrides: dict[str, float]) -> dict[str, Method]:

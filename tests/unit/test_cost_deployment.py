@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cost import __main__ as cli
-from cost.deployment import api_methods, budget_limit, emitted_metrics, from_terraform
+from cost.deployment import api_methods, budget_limit, detailed_metric_methods, emitted_metrics, from_terraform
 from cost.model import Method
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +92,16 @@ def test_cost_deployment_api_methods_follow_the_contract():
     assert methods["ANY /{proxy+}"] == methods["ANY /api/poetry/generate"] == Method(5)
     with pytest.raises(ValueError, match=r"does not have: DELETE /api/thumbnail"):
         api_methods(CONTRACT, default_rps=5, overrides={"DELETE /api/thumbnail": 1})
+
+
+def test_cost_deployment_detailed_metrics_count_every_method():
+    methods = api_methods(CONTRACT, default_rps=5, overrides={})
+    on = [{"method_path": "*/*", "settings": [{"metrics_enabled": True}]}]
+    off = [{"method_path": "*/*", "settings": [{"metrics_enabled": False}]}]
+    # Preflights and mocks publish metrics too: more methods than operations.
+    assert detailed_metric_methods(on, methods) == len(methods) > len(OPERATIONS)
+    assert detailed_metric_methods(off, methods) == 0
+    assert all(from_terraform(env, workload=WORKLOAD).api_detailed_metric_methods == 0 for env in ("dev", "prod"))
 
 
 def test_cost_deployment_retention_follows_the_var_file():
