@@ -58,7 +58,10 @@ deploy: tf-init ## select or create the ENV workspace and apply its var-file
 destroy: tf-init ## destroy everything in the ENV workspace
 	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
 
-frontend-env: tf-init ## print the frontend's VITE_API_ENDPOINT=... line for ENV
+# stdout is the one line, so that `make frontend-env ENV=dev >> ../frontend/.env` appends only
+# it: init's output goes to stderr, where a failure still shows.
+frontend-env: tf-check-env ## print the frontend's VITE_API_ENDPOINT=... line for ENV
+	@$(MAKE) --no-print-directory tf-init ENV=$(ENV) >&2
 	@$(TF) -chdir=$(TF_DIR) output -raw frontend_env; echo
 
 bootstrap: setup ## once per account and region: API Gateway log role, state bucket, cost tags (writes terraform/backend.hcl)

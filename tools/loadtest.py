@@ -75,7 +75,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
+def run(*, base: str, clients: int, seconds: float, routes: dict, min_requests: int = 0) -> dict:
+    """Each client requests the routes in turn for `seconds`, and at least `min_requests` times
+    (so a bounded run has the same size on a slow machine as on a fast one)."""
     parts = urlsplit(base)
     host = parts.hostname or "127.0.0.1"
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -89,7 +91,7 @@ def run(*, base: str, clients: int, seconds: float, routes: dict) -> dict:
         conn = http.client.HTTPConnection(host, parts.port, timeout=30)
         names = list(routes)
         for i in range(MAX_REQUESTS_PER_CLIENT):
-            if time.monotonic() >= stop_at:
+            if i >= min_requests and time.monotonic() >= stop_at:
                 break
             name = names[(n + i) % len(names)]
             method, path, body, headers, expected = routes[name](i)

@@ -40,7 +40,9 @@ from functions.local_api.events import STAGE, build_event
 log = logging.getLogger("local_api")
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 API_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
-NO_ROUTE = "No route matches this path"  # the words body.tf's mocks use
+# The words API Gateway and body.tf's mocks answer with (tests/terraform/test_api.py compares).
+NOT_FOUND, METHOD_NOT_ALLOWED, TIMED_OUT = "Not found", "Method not allowed", "Endpoint request timed out"
+NO_ROUTE = "No route matches this path"
 WRONG_METHOD = "This path does not support the request's method"
 LOOPBACK_PAIR = ("127.0.0.1", "::1")  # what HOST=localhost (the default) listens on
 
@@ -135,14 +137,14 @@ class Gateway:
         if path == f"/{STAGE}" or path.startswith(f"/{STAGE}/"):  # deployed URLs carry the stage
             path = path[len(STAGE) + 1 :] or "/"
         if method not in API_METHODS:  # no method, not even ANY, matches: MISSING_AUTHENTICATION_TOKEN
-            return self.gateway_error(404, "Not found", NO_ROUTE)
+            return self.gateway_error(404, NOT_FOUND, NO_ROUTE)
         found = self.match(path.rstrip("/") or "/")  # API Gateway ignores trailing slashes
         if not found:
-            return self.gateway_error(404, "Not found", NO_ROUTE)
+            return self.gateway_error(404, NOT_FOUND, NO_ROUTE)
         resource, ops, params = found
         op = ops.get(method) or (next(iter(ops.values())) if method == "OPTIONS" else None)
         if op is None:
-            return self.gateway_error(405, "Method not allowed", WRONG_METHOD)
+            return self.gateway_error(405, METHOD_NOT_ALLOWED, WRONG_METHOD)
         event = build_event(
             method=method,
             path=path,
@@ -190,7 +192,7 @@ class Gateway:
             threading.Thread(target=self._settle, args=(pool, environment, invocation), daemon=True).start()
             return self.gateway_error(
                 504,
-                "Endpoint request timed out",
+                TIMED_OUT,
                 f"The function did not answer within {self.integration_timeout_s:.0f} s ({request})",
             )
         pool.release(environment)

@@ -273,7 +273,7 @@ def _counters(table: str | None, db_path: str) -> Counters:
     return EmbeddedCounters(path=db_path)
 
 
-def guard_from_env(env: Mapping[str, str], *, logger) -> SpendGuard:
+def guard_from_env(env: Mapping[str, str], *, logger, clock: Callable[[], float] = time.time) -> SpendGuard:
     limits = Limits.from_env(env)
     counters = _counters(env_str(env, "POETRY_COUNTER_TABLE"), env_str(env, "POETRY_COUNTER_DB", ":memory:"))
-    return SpendGuard(counters=counters, limits=limits, logger=logger)
+    return SpendGuard(counters=counters, limits=limits, logger=logger, clock=clock)

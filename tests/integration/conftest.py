@@ -93,28 +93,30 @@ def browser():
         if os.environ.get("CI"):  # .ci/run installs them; a CI without a browser must not pass quietly
             pytest.fail(INSTALL_HINT)
         pytest.skip(INSTALL_HINT)
-    os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager must never try to download a driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    # A module-scoped fixture cannot take monkeypatch; this context restores the variable.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # selenium-manager must never try to download a driver
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
 
-    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_script_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+        profile = tempfile.mkdtemp(prefix="e2e-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+        ):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        driver.set_script_timeout(30)
+        yield driver
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

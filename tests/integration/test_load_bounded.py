@@ -18,11 +18,12 @@ def test_load_bounded_concurrent_mix_has_no_errors(start_api, monkeypatch):
             clients=12,
             seconds=2.0,
             routes={"poetry": loadtest._poetry, "thumbnail": loadtest._thumbnail},
+            min_requests=10,  # a size, not a speed: 60 requests a route however slow the machine
         )
     finally:
         upstream.close()
     assert report["errors"] == 0, report["error_samples"]
-    assert report["by_route"]["poetry"]["requests"] > 10 and report["by_route"]["thumbnail"]["requests"] > 10
+    assert report["by_route"]["poetry"]["requests"] >= 60 and report["by_route"]["thumbnail"]["requests"] >= 60
     assert 0 < report["p50_ms"] <= report["p99_ms"]
     # Environments are reused: far fewer cold starts than requests, never more than the clients.
     started = loadtest.environments_started(gateway)

@@ -25,7 +25,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_ollama_success(fake_ollama):
+def test_ollama_writes_the_poem_it_answers(fake_ollama):
     fake_ollama.reply(
         body={
             "message": {"role": "assistant", "content": "<poem>비가 내린다\n도시가 운다</poem>"},

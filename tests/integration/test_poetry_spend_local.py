@@ -19,7 +19,7 @@ def _fake_bedrock(monkeypatch):
     return fake
 
 
-def test_daily_cap_through_local_api(start_api, monkeypatch):
+def test_poetry_spend_daily_cap_through_local_api(start_api, monkeypatch):
     api = start_api()
     fake = _fake_bedrock(monkeypatch)
     monkeypatch.setenv("POETRY_DAILY_BUDGET_USD", "0.001")
@@ -36,7 +36,7 @@ def test_daily_cap_through_local_api(start_api, monkeypatch):
         assert set(refused.json()) == {"error", "details"} and "daily" in refused.json()["details"]
 
 
-def test_client_limit_through_local_api(start_api, monkeypatch):
+def test_poetry_spend_client_limit_through_local_api(start_api, monkeypatch):
     api = start_api()
     monkeypatch.setenv("POETRY_CLIENT_LIMIT_PER_MINUTE", "3")
     if time.time() % 60 > 50:  # four quick requests must fall in one UTC minute

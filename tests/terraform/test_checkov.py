@@ -36,7 +36,7 @@ def report() -> dict:
     return data[0] if isinstance(data, list) else data
 
 
-def test_checkov_passes(report):
+def test_checkov_finds_no_failed_check(report):
     failed = [
         (c["check_id"], c["resource"], c["file_path"], c["check_name"]) for c in report["results"]["failed_checks"]
     ]

@@ -81,7 +81,7 @@ def test_schema_subset_is_the_pinned_provider_version():
     assert sorted(meta["types"]) == sorted(key for key in _load_subset() if key != "_meta")
 
 
-def test_every_tf_file_parses():
+def test_schema_every_tf_file_parses():
     files = tf_files()
     assert len(files) >= 20, files  # the root and four modules, at least
     for path in files:
@@ -89,7 +89,7 @@ def test_every_tf_file_parses():
 
 
 @pytest.mark.parametrize("block", blocks(), ids=lambda b: f"{b.file.parent.name}/{b.type}.{b.name}")
-def test_block_matches_provider_schema(block):
+def test_schema_block_matches_provider_schema(block):
     subset = _load_subset()
     assert block.schema_key in subset, (
         f"{block.where}: {block.schema_key} is not in the vendored schema subset. Regenerate it: "

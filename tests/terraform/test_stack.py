@@ -124,7 +124,7 @@ def test_stack_tags_versions_and_no_credentials(plan, workspace):
     assert [p for p in tf_files() if secret.search(p.read_text())] == []
 
 
-def test_stack_outputs(plan, workspace):
+def test_stack_outputs_are_the_documented_set(plan, workspace):
     values = outputs(plan)
     for name in ("api_endpoint", "frontend_env", "function_names", "function_arns", "dashboard_url"):
         assert f"output.{name}" in values

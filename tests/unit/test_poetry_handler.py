@@ -1,9 +1,10 @@
 import io
 import json
+import time
 
 from json_lines import json_lines
 
-from functions.poetry import handler
+from functions.poetry import handler, spend
 
 
 def test_poetry_handler_offline_poem(rest_event, lambda_context):
@@ -61,6 +62,13 @@ def test_poetry_handler_logs_usage_without_paid_metrics(monkeypatch, capsys, res
 
 def test_poetry_handler_client_limit_is_429_with_retry_after(monkeypatch, rest_event, lambda_context):
     monkeypatch.setenv("POETRY_CLIENT_LIMIT_PER_MINUTE", "2")
+    # Every request in one UTC minute, the current one, even when the test straddles its end.
+    now = time.time()
+    pinned = now - now % 60 + 30
+    original = spend.guard_from_env
+    monkeypatch.setattr(
+        spend, "guard_from_env", lambda env, *, logger: original(env, logger=logger, clock=lambda: pinned)
+    )
     event = rest_event(body={"audioFeatures": {}, "persona": "zen", "language": "en"})
     event["headers"]["X-Forwarded-For"] = "198.51.100.99"  # a client header must not change who is counted
     statuses = [handler.lambda_handler(event, lambda_context)["statusCode"] for _ in range(2)]

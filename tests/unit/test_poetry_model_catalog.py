@@ -67,7 +67,7 @@ def test_models_application_profiles_follow_their_sources(monkeypatch):
         ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
     ],
 )
-def test_models_resolve(catalog, requested, expected):
+def test_models_resolve_aliases_and_retired_ids(catalog, requested, expected):
     assert catalog.resolve(requested) == expected
 
 
@@ -97,7 +97,7 @@ def test_models_bad_json_config_is_503(monkeypatch):
 
 
 @pytest.mark.parametrize("region,prefix", [("us-east-1", "us"), ("eu-central-1", "eu"), ("ap-northeast-2", "apac")])
-def test_models_geography(region, prefix):
+def test_models_geography_prefix_of_the_region(region, prefix):
     assert geography(region) == prefix
 
 

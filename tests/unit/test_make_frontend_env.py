@@ -1,0 +1,53 @@
+"""`make frontend-env ENV=dev >> ../frontend/.env` (docs/deploy.md) must append one line only."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE = "VITE_API_ENDPOINT=https://abc.execute-api.eu-west-1.amazonaws.com/Prod"
+# A terraform that talks on stdout as the real one does, and knows the one output.
+FAKE_TERRAFORM = f"""#!/bin/sh
+case "$*" in
+  *"output -raw frontend_env"*) printf '%s' '{LINE}';;
+  *) echo "Initializing the backend..."; echo "Terraform has been successfully initialized!";;
+esac
+"""
+
+
+@pytest.fixture
+def tree(tmp_path):
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(ROOT / "make", tmp_path / "make")
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "terraform" / "backend.hcl").write_text('bucket = "state"\n')
+    (tmp_path / "build" / "dist").mkdir(parents=True)
+    (tmp_path / "build" / "dist" / "manifest.json").write_text("{}\n")
+    fake = tmp_path / "terraform-fake"
+    fake.write_text(FAKE_TERRAFORM)
+    fake.chmod(0o755)
+    return tmp_path, fake
+
+
+def test_make_frontend_env_prints_only_the_env_line(tree):
+    root, fake = tree
+    run = subprocess.run(
+        ["make", "frontend-env", "ENV=dev", f"TF={fake}"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == LINE + "\n"
+    assert "successfully initialized" in run.stderr  # init ran, and said so where a user sees it
+
+
+def test_make_frontend_env_refuses_an_unknown_environment(tree):
+    root, fake = tree
+    run = subprocess.run(
+        ["make", "frontend-env", "ENV=qa", f"TF={fake}"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert "VITE_API_ENDPOINT" not in run.stdout
+    assert "ENV must be one of" in run.stdout + run.stderr
