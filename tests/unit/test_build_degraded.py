@@ -77,24 +77,25 @@ def test_build_without_target_python_records_pyc_and_numba_cache_as_degraded(tmp
     assert json.loads((tmp_path / "build/dist/manifest.json").read_text())["degraded"] == doc["degraded"]
 
 
-def test_build_with_everything_built_records_nothing_degraded(tmp_path, offline_layers, monkeypatch):
-    # The target is this machine's Python, so .pyc are compiled; the layer asks for no numba cache.
+@pytest.fixture
+def this_python(monkeypatch):
+    """The target interpreter is the one running the tests, so .pyc get compiled."""
     here = sandbox.probe(sys.executable)
     if here is None:
         pytest.skip("this interpreter's prefix cannot be probed")
-    project(tmp_path, python_version=HERE, numba_cache=False)
     monkeypatch.setattr(build.sandbox, "find_interpreter", lambda version: here)
+
+
+def test_build_with_everything_built_records_nothing_degraded(tmp_path, offline_layers, this_python):
+    # The layer asks for no numba cache, so nothing is skipped.
+    project(tmp_path, python_version=HERE, numba_cache=False)
     doc = build.build(variant(tmp_path, HERE), root=tmp_path)
     assert doc["degraded"] == []
     assert manifest.deploy_problems(doc, allow=False) == []
 
 
-def test_build_failed_numba_warmup_is_recorded_as_degraded(tmp_path, offline_layers, monkeypatch):
-    here = sandbox.probe(sys.executable)
-    if here is None:
-        pytest.skip("this interpreter's prefix cannot be probed")
+def test_build_failed_numba_warmup_is_recorded_as_degraded(tmp_path, offline_layers, this_python, monkeypatch):
     project(tmp_path, python_version=HERE, numba_cache=True)
-    monkeypatch.setattr(build.sandbox, "find_interpreter", lambda version: here)
     failed = {"status": "failed", "reason": "warm-up of alpha failed"}
     monkeypatch.setattr(build, "build_numba_cache", lambda *args: failed)
     doc = build.build(variant(tmp_path, HERE), root=tmp_path)
