@@ -32,6 +32,16 @@ TARGETS = {
     "coldStartSeconds": 2.0,
     "peakRss10minMB": 300,
 }
+# What a goal in performanceGoalsMet reads when that is not what its target is about.
+GOAL_NOTES = {
+    "coldStartFreshProcess": (
+        "coldStartSeconds is a goal for the Lambda-like sandbox; the bench reads it on "
+        "performance.coldStartProcess.totalSeconds: import + first analysis of the 3-min track in a "
+        "fresh local process, empty numba cache, wall time, not sandboxed (no read-only /opt, no "
+        "layer unpacking, no runtime bootstrap). The sandboxed figure is `make smoke`'s "
+        "'cold start to first analysis result' line."
+    ),
+}
 
 
 def log(msg: str) -> None:
@@ -51,11 +61,13 @@ def goals(held: dict) -> dict:
 
 
 def perf_goals(p: dict) -> dict:
-    """Speed and memory goals, read on one core's CPU time (see bench/perf.py)."""
+    """Speed and memory goals, read on one core's CPU time (see bench/perf.py); the cold start
+    on wall time in a fresh process, named for that (GOAL_NOTES)."""
     return {
         "warm3min": p["warm3min_youtube"]["cpuMedian"] <= TARGETS["warm3minSeconds"],
         "warm3minVsNaiveLibrosa": p["warm3minVsNaiveLibrosa"] <= TARGETS["warm3minVsNaiveLibrosa"],
         "peakRss10min": p["rss10min"]["peakMB"] <= TARGETS["peakRss10minMB"],
+        "coldStartFreshProcess": p["coldStartProcess"]["totalSeconds"] <= TARGETS["coldStartSeconds"],
     }
 
 
@@ -74,6 +86,8 @@ def main(argv=None) -> int:
             {
                 "performance": perf_report,
                 "performanceGoalsMet": perf_goals(perf_report),
+                "performanceGoalNotes": GOAL_NOTES,
+                "targets": TARGETS,
                 "loadAverage": [round(v, 2) for v in os.getloadavg()],
             },
             sys.stdout,
@@ -99,6 +113,7 @@ def main(argv=None) -> int:
         report["performance"] = perf.performance(args.corpus, args.corpus.parent)
         p = report["performance"]
         report["performanceGoalsMet"] = perf_goals(p)
+        report["performanceGoalNotes"] = GOAL_NOTES
     if args.sections_corpus:
         import sections  # bench/sections.py, beside this script: song structure on synthetic ground truth
 

@@ -80,7 +80,7 @@ def mma_time(groove: str) -> int:
                 words = line.split()
                 if len(words) > 1 and words[0] == "Time" and words[1].isdigit():
                     return int(words[1])
-    raise LookupError(f"MMA groove {groove} not found")
+    raise sources.GrooveNotFound(f"MMA groove {groove} not found (or its file has no `Time N` line)")
 
 
 def write_groove_midi(clip: dict, path: Path, tmp: Path) -> None:

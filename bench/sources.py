@@ -14,6 +14,12 @@ SOUNDFONTS = {
     "heldout": Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),  # timgm6mb-soundfont
 }
 MMA_LIB = Path("/usr/share/mma/lib")  # mma
+
+
+class GrooveNotFound(LookupError):
+    """No MMA library file defines the groove with a `Time N` line bench/midi.py can read."""
+
+
 GAME_MIDI = Path("/usr/share/planetblupi/music")  # planetblupi-music-midi
 
 # music21 corpus: chorales and classical pieces in simple meters, then folk tunes in 3/4 and 6/8

@@ -13,7 +13,8 @@ into the MIDI (a clip with a drum track on every beat at 153 BPM reads 143.5 in 
 with a prior centred on 153), so their truth cannot be trusted. The corpus's own folk clips read at
 their truth or a 2:1 or 3:2 relative of it, and stay there.
 
-Output: <out>/manifest.json (side "tuning", family "pool-groove" / "pool-<family>") and FLACs."""
+Output: <out>/manifest.json (side "tuning", family "pool-groove" / "pool-<family>"; `skipped`:
+grooves that do not render alone) and FLACs, only when the pool has the EXPECTED size."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ import argparse
 import json
 import random
 import re
+import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,6 +35,11 @@ SEED = 20261201
 VERSION = 2  # bump when the pool changes (2: no movement of a held-out work)
 SLOW = re.compile(r"ballad|slow|lullaby|hymn|spiritual|bolero|evansish|nite|mellow")
 FAST = re.compile(r"fast|quickstep|bebop|bluegrass|polka|jive|ska|twist|dixiemarch")
+# The pool of this VERSION, clips per family, as docs/benchmarks.md reports it: the 82 library
+# grooves the corpus does not use less BlueFolk (bluefolk.mma has `Timesig 4 4` but no `Time 4`,
+# which bench/midi.py reads), 10 chorales, 6 movements. Another MMA library or music21 corpus
+# changes it; then bump VERSION, update this and the docs.
+EXPECTED = {"pool-groove": 81, "pool-chorale": 10, "pool-classical": 6}
 
 
 def library_grooves(exclude: set[str]) -> list[tuple[str, str]]:
@@ -135,6 +143,28 @@ def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
     return clips
 
 
+def unrenderable(clip: dict, exc: Exception) -> bool:
+    """The one failure a pool clip may have: a library groove that does not render alone (no
+    `Time N` line for bench/midi.py, or mma exits non-zero on it). Anything else (fluidsynth,
+    music21, soundfile, a bug) stops the pool."""
+    if clip["family"] != "pool-groove":
+        return False
+    if isinstance(exc, subprocess.CalledProcessError):
+        cmd = exc.cmd if isinstance(exc.cmd, list | tuple) else str(exc.cmd).split()
+        return bool(cmd) and Path(str(cmd[0])).name == "mma"
+    return isinstance(exc, sources.GrooveNotFound)
+
+
+def size_problems(rows: list[dict]) -> list[str]:
+    """Families whose clip count differs from EXPECTED (missing or extra families included)."""
+    got = Counter(row["family"] for row in rows)
+    return [
+        f"{family}: {got.get(family, 0)} clips, expected {EXPECTED.get(family, 0)}"
+        for family in sorted(set(got) | set(EXPECTED))
+        if got.get(family, 0) != EXPECTED.get(family, 0)
+    ]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True, help="the main corpus (its sources are skipped)")
@@ -148,24 +178,38 @@ def main(argv=None) -> int:
     done = args.out / "manifest.json"
     if done.exists():  # parsing the scores takes minutes: reuse a complete pool
         old = json.loads(done.read_text())
-        if old.get("version") == VERSION and all((args.out / c["file"]).exists() for c in old["clips"]):
+        complete = all((args.out / c["file"]).exists() for c in old["clips"])
+        if old.get("version") == VERSION and complete and not size_problems(old["clips"]):
             groundtruth.log(f"tuning pool up to date: {len(old['clips'])} clips in {args.out}")
             return 0
     clips = plan(main_manifest, args.pieces)
-    rows = []
+    rows, skipped = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for clip in clips:
             try:
                 # make_clip dispatches on the corpus family (groove, folk, ...), not the pool's.
                 groundtruth.make_clip({**clip, "family": clip["family"].removeprefix("pool-")}, args.out, Path(tmp))
-            except Exception as exc:  # a library groove MMA cannot render alone
+            except (sources.GrooveNotFound, subprocess.CalledProcessError) as exc:
+                if not unrenderable(clip, exc):
+                    raise
                 groundtruth.log(f"skip {clip['id']}: {exc}")
+                skipped.append({"id": clip["id"], "reason": str(exc)})
                 continue
             keep = ("id", "kind", "family", "side", "source", "key", "mode", "tempo", "meter", "beatsPerBar", "drums")
             row = {"file": f"{clip['id']}.flac", "soundfont": sources.SOUNDFONTS["tuning"].name}
             rows.append(row | {k: clip[k] for k in keep if k in clip})
-    done.write_text(json.dumps({"version": VERSION, "seed": SEED, "clips": rows}, indent=1))
-    groundtruth.log(f"{len(rows)} pool clips in {args.out}")
+    problems = size_problems(rows)
+    if problems:  # no manifest: the benchmark would report a pool the docs do not describe
+        raise SystemExit(
+            f"tuning pool: {len(rows)} clips rendered of {len(clips)} planned, not the {sum(EXPECTED.values())} "
+            f"of pool version {VERSION}:\n  "
+            + "\n  ".join(problems)
+            + "".join(f"\n  skipped {s['id']}: {s['reason']}" for s in skipped)
+            + "\nA different MMA library or music21 corpus? If the change is meant, bump VERSION and update "
+            "EXPECTED in bench/tuning_pool.py and docs/benchmarks.md."
+        )
+    done.write_text(json.dumps({"version": VERSION, "seed": SEED, "clips": rows, "skipped": skipped}, indent=1))
+    groundtruth.log(f"{len(rows)} pool clips in {args.out} ({len(skipped)} grooves skipped)")
     return 0
 
 

@@ -49,10 +49,11 @@ tf-init: tf-check-env
 	$(TF) -chdir=$(TF_DIR) init -input=false -backend-config=backend.hcl
 	$(TF) -chdir=$(TF_DIR) workspace select -or-create=true $(ENV)
 
-plan: tf-init ## terraform plan for ENV=dev|staging|prod
+# plan and deploy refuse a degraded build (make deploy-gate; ALLOW_DEGRADED=1 accepts it).
+plan: deploy-gate tf-init ## terraform plan for ENV=dev|staging|prod
 	$(TF) -chdir=$(TF_DIR) plan -input=false -var-file=environments/$(ENV).tfvars
 
-deploy: tf-init ## select or create the ENV workspace and apply its var-file
+deploy: deploy-gate tf-init ## select or create the ENV workspace and apply its var-file
 	$(TF) -chdir=$(TF_DIR) apply -input=false -var-file=environments/$(ENV).tfvars
 
 destroy: tf-init ## destroy everything in the ENV workspace

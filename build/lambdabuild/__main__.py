@@ -1,4 +1,4 @@
-"""python -m lambdabuild {build,smoke,check} (run with PYTHONPATH=build; see make/build.mk)."""
+"""python -m lambdabuild {build,smoke,check,deployable,verify-locks} (run with PYTHONPATH=build; see make/build.mk)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run build/dist (the deployment artifacts) instead of the local-Python variant",
     )
-    sub.add_parser("check", help="ABI and budget check of build/dist as it is")
+    sub.add_parser("check", help="ABI, budget and degradation check of build/dist as it is (ALLOW_DEGRADED=1)")
+    sub.add_parser(
+        "deployable", help="what make plan/deploy run first: budget, dev modules, degradation (ALLOW_DEGRADED=1)"
+    )
     sub.add_parser("verify-locks", help="each layer lock resolves (hashed, wheels only) for the target and this Python")
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -42,24 +45,57 @@ def main(argv: list[str] | None = None) -> int:
         return smoke.run(variant)
     if args.command == "check":
         return check(ROOT / "build" / "dist")
+    if args.command == "deployable":
+        return deployable(ROOT / "build" / "dist")
     if args.command == "verify-locks":
         return verify_locks()
     return 2
 
 
+REBUILD_HINT = (
+    "Rebuild without BUILD_NUMBA_CACHE=0, where a CPython {version} is found (TARGET_PYTHON=/path/to/python{version}, "
+    "or BUILD_IN_DOCKER=1) and, for the numba warm-up, as root with unshare; or accept it with ALLOW_DEGRADED=1."
+)
+
+
 def check(dist: Path) -> int:
-    """Re-check finished artifacts: budget from the manifest, ABI from the unpacked zips."""
+    """Re-check finished artifacts: budget and degradation from the manifest, ABI from the unpacked zips."""
     doc = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
     print(manifest.table(doc))
-    problems = manifest.budget_problems(doc) + manifest.dev_module_problems(doc)
+    allow = manifest.allow_degraded()
+    problems = manifest.deploy_problems(doc, allow=allow)
+    for p in manifest.degraded_problems(doc) if allow else []:
+        print(f"allowed (ALLOW_DEGRADED=1): {p}")
     t = doc["target"]
     for key, art in doc["artifacts"].items():
         with tempfile.TemporaryDirectory() as tmp:
             zipdet.extract(ROOT / art["path"], Path(tmp))
             found, _ = elfcheck.check_tree(Path(tmp), architecture=t["architecture"], glibc=t["glibc"])
             problems += [f"{key}: {p}" for p in found]
-    print("\n".join(problems) if problems else "check: ABI, budget and production-only modules ok")
+    print("\n".join(problems) if problems else "check: ABI, budget, production-only modules and degradation ok")
+    if any(p.startswith("degraded: ") for p in problems):
+        print(REBUILD_HINT.format(version=doc["target"]["python_version"]))
     return 1 if problems else 0
+
+
+def deployable(dist: Path) -> int:
+    """The gate before `make plan` and `make deploy`: reads the manifest only (the build
+    itself ran the ABI check). A degraded build passes only with ALLOW_DEGRADED=1."""
+    path = dist / "manifest.json"
+    if not path.is_file():
+        print(f"{path} is missing: run 'make build' first.", file=sys.stderr)
+        return 1
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    allow = manifest.allow_degraded()
+    problems = manifest.deploy_problems(doc, allow=allow)
+    if problems:
+        print("refusing to deploy build/dist:\n  " + "\n  ".join(problems), file=sys.stderr)
+        if any(p.startswith("degraded: ") for p in problems):
+            print(REBUILD_HINT.format(version=doc["target"]["python_version"]), file=sys.stderr)
+        return 1
+    for p in manifest.degraded_problems(doc) if allow else []:
+        print(f"deploying a degraded build (ALLOW_DEGRADED=1): {p}", file=sys.stderr)
+    return 0
 
 
 def verify_locks() -> int:

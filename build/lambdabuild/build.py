@@ -17,6 +17,9 @@ NUMBA_CACHE_DIRNAME = "numba_cache"  # layer root: /opt/numba_cache at run time
 NUMBA_RUNTIME_DIR = "/tmp/numba_cache"
 # What a container keeps in /tmp on purpose (per container, not per request).
 CONTAINER_STATE = ("numba_cache", "layer-packed", ".aws-xray")  # .aws-xray: the X-Ray SDK's marker
+# numba cache outcomes that leave the cold start slower than designed ("empty": the warm-up ran
+# and compiled nothing numba caches, which is the design, not a loss).
+NUMBA_DEGRADED = ("skipped", "failed")
 
 
 def loud(message: str) -> None:
@@ -52,8 +55,8 @@ def function_entries(name: str, root: Path = ROOT) -> list[tuple[str, Path]]:
     return entries
 
 
-def build_function(fn: Function, dist: Path) -> zipdet.ZipStats:
-    return zipdet.write_zip(dist / f"function-{fn.name}.zip", function_entries(fn.name))
+def build_function(fn: Function, dist: Path, root: Path = ROOT) -> zipdet.ZipStats:
+    return zipdet.write_zip(dist / f"function-{fn.name}.zip", function_entries(fn.name, root))
 
 
 def zip_layer(name: str, stage: Path, out: Path, executables: frozenset[str]) -> zipdet.ZipStats:
@@ -144,11 +147,14 @@ def build_numba_cache(
         records = runenv.parse_records(proc.stdout)
         errors = [r for r in records if "error" in r] or ([] if records else [{"error": proc.stderr[-3000:]}])
         if proc.returncode or errors:
-            loud(
-                f"NUMBA CACHE NOT BUILT for {layer.name}: the warm-up of {fn.name} failed:\n"
-                + "\n".join(str(e.get("error"))[-2000:] for e in errors)
-            )
+            detail = "\n".join(str(e.get("error"))[-2000:] for e in errors)
             sandbox.remove(box.root)
+            if mode == "1":
+                raise RuntimeError(
+                    f"numba cache for {layer.name} required (BUILD_NUMBA_CACHE=1) but the warm-up of "
+                    f"{fn.name} failed:\n{detail}"
+                )
+            loud(f"NUMBA CACHE NOT BUILT for {layer.name}: the warm-up of {fn.name} failed:\n{detail}")
             return {"status": "failed", "reason": f"warm-up of {fn.name} failed"}
         produced = box.tmp / "numba_cache"
         if produced.is_dir():
@@ -185,7 +191,7 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     stats: dict[str, zipdet.ZipStats] = {}
     function_zips: dict[str, Path] = {}
     for fn in functions.values():
-        s = build_function(fn, dist)
+        s = build_function(fn, dist, root)
         stats[f"function/{fn.name}"] = s
         function_zips[fn.name] = s.path
     used = sorted({name for fn in functions.values() for name in fn.layers})
@@ -201,6 +207,7 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
     }
     layer_zips: dict[str, Path] = {}
     problems: list[str] = []
+    degraded: list[dict] = []  # what this build skipped that the artifacts were designed with
     for name in used:
         layer = load_layer(name, root)
         stage = work / "layers" / name
@@ -217,6 +224,14 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
             loud(
                 f"NO .pyc FOR LAYER {name}: no CPython {target.python_version} here (TARGET_PYTHON, or Docker). "
                 "The layer works, but every cold start compiles the modules it imports from source."
+            )
+            degraded.append(
+                manifest.degradation(
+                    f"layer/{name}",
+                    "pyc",
+                    f"no CPython {target.python_version} found (TARGET_PYTHON, or BUILD_IN_DOCKER=1)",
+                    "every cold start compiles the modules the layer imports from source",
+                )
             )
         layers.pack_packages(stage, packed)  # after the ABI check, which reads the ELF files
         out = dist / f"layer-{name}.zip"
@@ -249,11 +264,20 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
         stage = work / "layers" / name
         result = build_numba_cache(variant, layer, stage, consumers, layer_zips, function_zips)
         info["layers"][name]["numba_cache"] = result
+        if result["status"] in NUMBA_DEGRADED:
+            degraded.append(
+                manifest.degradation(
+                    f"layer/{name}",
+                    "numba_cache",
+                    f"{result['status']}: {result['reason']}",
+                    "each cold start compiles what the warm-up would have cached",
+                )
+            )
         if result["status"] == "built":
             exe = layers.executables(stage, layer.config.get("executables", []))
             stats[f"layer/{name}"] = zip_layer(name, stage, layer_zips[name], exe)
     artifacts = {key: manifest.artifact_record(s, root) for key, s in stats.items()}
-    doc = manifest.assemble(target, artifacts, functions)
+    doc = manifest.assemble(target, artifacts, functions, degraded=degraded)
     manifest.write(doc, dist / "manifest.json")
     info["seconds"] = round(time.time() - t0, 1)
     (dist / "build-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
@@ -265,6 +289,12 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
             f"note: {variant.label} artifacts are for {target.abi}, not the deployment target "
             f"{settings_target.abi}: do not deploy them",
             flush=True,
+        )
+    elif degraded:
+        loud(
+            "DEGRADED BUILD, recorded in manifest.json `degraded`:\n  "
+            + "\n  ".join(manifest.degraded_problems(doc))
+            + "\nmake plan / make deploy / make build-check refuse it unless ALLOW_DEGRADED=1."
         )
     print(f"build [{variant.label}] done in {time.time() - t0:.0f} s -> {dist.relative_to(root)}/manifest.json")
     return doc

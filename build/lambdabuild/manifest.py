@@ -4,15 +4,20 @@ Shape (kept exactly; Terraform depends on it):
 {"target": {"runtime", "architecture", "python_version", "glibc"},
  "artifacts": {"function/<n>"|"layer/<n>": {"path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes",
                                            "modules"}},
- "functions": {"<n>": {"artifact": "function/<n>", "layers": ["layer/<l>", ...], "unzipped_total_bytes"}}}
+ "functions": {"<n>": {"artifact": "function/<n>", "layers": ["layer/<l>", ...], "unzipped_total_bytes"}},
+ "degraded": [{"artifact", "skipped", "reason", "effect"}, ...]}
 
 `modules`: every Python module a function zip holds (dotted names), or the top-level
-packages a layer puts on sys.path; `dev_module_problems` fails a build that ships a dev seam."""
+packages a layer puts on sys.path; `dev_module_problems` fails a build that ships a dev seam.
+`degraded`: what the build skipped that the artifacts were designed with (.pyc, the numba
+cache); empty when nothing was. `make plan`/`deploy`/`build-check` refuse a non-empty list
+unless ALLOW_DEGRADED=1 (`deploy_problems`)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -23,6 +28,8 @@ ARTIFACT_KEYS = ("path", "sha256", "sha256_base64", "zip_bytes", "unzipped_bytes
 # Development seams (local API, dev media server and extractor, in-process invoker, fake context)
 # live under functions/local_api, which no zip may carry.
 DEV_PACKAGES = ("functions.local_api",)
+ALLOW_DEGRADED_ENV = "ALLOW_DEGRADED"
+DEGRADATION_KEYS = ("artifact", "skipped", "reason", "effect")
 
 
 class BudgetError(RuntimeError):
@@ -93,7 +100,9 @@ def artifact_record(stats: ZipStats, root: Path) -> dict:
     }
 
 
-def assemble(target: Target, artifacts: dict[str, dict], functions: dict[str, Function]) -> dict:
+def assemble(
+    target: Target, artifacts: dict[str, dict], functions: dict[str, Function], *, degraded: list[dict] | None = None
+) -> dict:
     fn_entries = {}
     for name, fn in sorted(functions.items()):
         key = f"function/{name}"
@@ -107,6 +116,7 @@ def assemble(target: Target, artifacts: dict[str, dict], functions: dict[str, Fu
         "target": target.manifest_dict(),
         "artifacts": {k: {field: artifacts[k][field] for field in ARTIFACT_KEYS} for k in sorted(artifacts)},
         "functions": fn_entries,
+        "degraded": [{k: d[k] for k in DEGRADATION_KEYS} for d in degraded or []],
     }
 
 
@@ -137,6 +147,32 @@ def check_production_only(manifest: dict) -> None:
     problems = dev_module_problems(manifest)
     if problems:
         raise DevModuleError("\n  ".join(["dev code in a production zip:", *problems]))
+
+
+def degradation(artifact: str, skipped: str, reason: str, effect: str) -> dict:
+    """One `degraded` entry: which artifact lacks what, why, and what that costs at run time."""
+    return {"artifact": artifact, "skipped": skipped, "reason": reason, "effect": effect}
+
+
+def degraded_problems(manifest: dict) -> list[str]:
+    """The manifest's recorded degradations, one line each. A manifest without the field was
+    written before builds recorded them, so what it skipped is unknown: that is one too."""
+    if "degraded" not in manifest:
+        return ["manifest has no `degraded` record (written by an older build): run `make build` again"]
+    return [f"{d['artifact']}: no {d['skipped']} ({d['reason']}); {d['effect']}" for d in manifest["degraded"]]
+
+
+def allow_degraded(environ: dict[str, str] | None = None) -> bool:
+    """ALLOW_DEGRADED=1: the user accepts a degraded build for deployment."""
+    return (os.environ if environ is None else environ).get(ALLOW_DEGRADED_ENV, "") == "1"
+
+
+def deploy_problems(manifest: dict, *, allow: bool) -> list[str]:
+    """Why build/dist must not be deployed: over budget, a dev module, or degraded (unless allowed)."""
+    problems = budget_problems(manifest) + dev_module_problems(manifest)
+    if not allow:
+        problems += [f"degraded: {p}" for p in degraded_problems(manifest)]
+    return problems
 
 
 def write(manifest: dict, path: Path) -> None:

@@ -23,22 +23,37 @@ def openapi(root: Path = ROOT) -> dict:
     return yaml.safe_load((root / "functions" / "openapi.yaml").read_text(encoding="utf-8"))
 
 
+class TerraformLocalsError(RuntimeError):
+    """terraform/locals.tf cannot be read, so the sandbox cannot mirror Terraform's variables."""
+
+
 def terraform_grants(root: Path = ROOT) -> dict:
     """Per function, what terraform/locals.tf grants that adds environment variables: the cache
     table (`local.grant_cache_table` in `function_grants`) and the functions it invokes
-    (`function_invokes`). {} when it cannot be read here."""
+    (`function_invokes`). Raises TerraformLocalsError when the file cannot be read or holds
+    neither: a smoke without those variables would pass on an environment Lambda never has."""
+    path = root / "terraform" / "locals.tf"
     try:
         import hcl2
-
-        with open(root / "terraform" / "locals.tf", encoding="utf-8") as fh:
+        from lark.exceptions import LarkError  # what python-hcl2's parser raises
+    except ImportError as exc:
+        raise TerraformLocalsError(f"cannot read {path}: {exc} (python-hcl2 is in requirements-dev.txt)") from exc
+    try:
+        with open(path, encoding="utf-8") as fh:
             doc = hcl2.load(fh)
-    except Exception:  # no python-hcl2, no terraform dir: the smoke says so below
-        return {}
+    except OSError as exc:
+        raise TerraformLocalsError(f"cannot read {path}: {exc}") from exc
+    except LarkError as exc:
+        raise TerraformLocalsError(f"cannot parse {path}: {exc}") from exc
     grants: dict = {}
     invokes: dict = {}
+    found = False
     for block in doc.get("locals", []):
+        found = found or "function_grants" in block or "function_invokes" in block
         grants.update(block.get("function_grants", {}))
         invokes.update(block.get("function_invokes", {}))
+    if not found:
+        raise TerraformLocalsError(f"{path} defines neither local.function_grants nor local.function_invokes")
     return {
         name: {
             "cache": any("local.grant_cache_table" in str(g) for g in grants.get(name, [])),

@@ -51,6 +51,11 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
     if why:
         print(f"smoke: cannot build the sandbox here: {why}", file=sys.stderr)
         return 2
+    try:  # Terraform's per-grant variables (CACHE_TABLE_NAME, ANALYSIS_FUNCTION_NAME) or no smoke
+        grants = runenv.terraform_grants(root)
+    except runenv.TerraformLocalsError as exc:
+        print(f"smoke: {exc}", file=sys.stderr)
+        return 2
     manifest_path = variant.dist / "manifest.json"
     doc = json.loads(manifest_path.read_text(encoding="utf-8"))
     _, functions = load_settings(root)
@@ -59,9 +64,7 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
         print(f"smoke: no CPython {variant.target.python_version} to run the artifacts", file=sys.stderr)
         return 2
     site = build.runtime_site(variant)
-    openapi, grants = runenv.openapi(root), runenv.terraform_grants(root)
-    if not grants:
-        print("smoke: note: terraform/locals.tf function_grants unreadable; Terraform's per-grant variables omitted")
+    openapi = runenv.openapi(root)
     failures, rows = 0, []
     print(
         f"smoke [{variant.label}]: {interp.executable} as /var/lang/bin/{interp.name}; "

@@ -1,8 +1,12 @@
-"""The tuning pool (bench/tuning_pool.py) never takes a held-out groove and reads MMA files right."""
+"""The tuning pool (bench/tuning_pool.py) never takes a held-out groove, reads MMA files right,
+skips only a groove that does not render alone and has the size the docs report."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -79,3 +83,111 @@ def test_tuning_pool_tempo_range_follows_the_name(groove, ratio, expected):
 )
 def test_tuning_pool_work_of_groups_movements(source, work):
     assert tuning_pool.work_of(source) == work
+
+
+# --- main(): which render failures may skip a clip, and the pool's size -------------------------
+
+
+def pool_clip(family: str, n: int) -> dict:
+    return {"id": f"{family}-{n}", "kind": "music", "family": family, "side": "tuning", "source": f"s{n}"}
+
+
+class FakeGroundtruth(types.ModuleType):
+    """bench/groundtruth.py without music21 or fluidsynth: make_clip writes a file or raises."""
+
+    def __init__(self, failures: dict):
+        super().__init__("groundtruth")
+        self.failures = failures
+        self.logged: list[str] = []
+
+    def log(self, msg):
+        self.logged.append(msg)
+
+    def make_clip(self, clip, out, tmp):
+        if clip["id"] in self.failures:
+            raise self.failures[clip["id"]]
+        (out / f"{clip['id']}.flac").write_bytes(b"fLaC")
+
+
+@pytest.fixture
+def pool_run(tmp_path, monkeypatch):
+    """Run main() on a planned pool of 3 grooves and 1 chorale, with render failures by clip id."""
+    clips = [pool_clip("pool-groove", i) for i in range(3)] + [pool_clip("pool-chorale", 0)]
+    monkeypatch.setattr(tuning_pool, "plan", lambda manifest, pieces: clips)
+    monkeypatch.setattr(tuning_pool, "EXPECTED", {"pool-groove": 2, "pool-chorale": 1}, raising=False)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "manifest.json").write_text(json.dumps({"clips": []}))
+    out = tmp_path / "pool"
+
+    def run(failures: dict) -> FakeGroundtruth:
+        fake = FakeGroundtruth(failures)
+        monkeypatch.setitem(sys.modules, "groundtruth", fake)
+        assert tuning_pool.main(["--corpus", str(tmp_path / "corpus"), "--out", str(out)]) == 0
+        return fake
+
+    return run, out
+
+
+MMA_FAILED = subprocess.CalledProcessError(2, ["mma", "/tmp/x/groove.mma", "-f", "/tmp/x/clip.mid"])
+FLUIDSYNTH_FAILED = subprocess.CalledProcessError(1, ["fluidsynth", "-ni", "sf2", "clip.mid"])
+
+
+@pytest.mark.parametrize("failure", [sources.GrooveNotFound("MMA groove BlueFolk not found"), MMA_FAILED])
+def test_tuning_pool_skips_a_groove_that_does_not_render_alone(pool_run, failure):
+    run, out = pool_run
+    fake = run({"pool-groove-1": failure})
+    written = json.loads((out / "manifest.json").read_text())
+    assert [c["id"] for c in written["clips"]] == ["pool-groove-0", "pool-groove-2", "pool-chorale-0"]
+    assert [s["id"] for s in written["skipped"]] == ["pool-groove-1"]
+    assert any(m.startswith("skip pool-groove-1") for m in fake.logged)
+
+
+@pytest.mark.parametrize(
+    ("clip_id", "failure"),
+    [
+        ("pool-groove-1", FLUIDSYNTH_FAILED),  # the synthesiser, not the groove
+        ("pool-groove-1", ValueError("bad progression")),
+        ("pool-groove-1", KeyError("minor")),
+        ("pool-chorale-0", MMA_FAILED),  # only a groove may be skipped
+    ],
+)
+def test_tuning_pool_stops_on_any_other_render_failure(pool_run, tmp_path, clip_id, failure):
+    run, out = pool_run
+    with pytest.raises(type(failure)):
+        run({clip_id: failure})
+    assert not (out / "manifest.json").exists()
+
+
+def test_tuning_pool_fails_when_the_pool_is_not_the_expected_size(pool_run):
+    run, out = pool_run
+    lost = sources.GrooveNotFound("MMA groove X not found")
+    with pytest.raises(
+        SystemExit, match=r"2 clips rendered of 4 planned, not the 3[\s\S]*pool-groove: 1 clips, expected 2"
+    ):
+        run({"pool-groove-0": lost, "pool-groove-1": lost})
+    assert not (out / "manifest.json").exists()
+
+
+def test_tuning_pool_fails_when_more_clips_render_than_expected(pool_run):
+    run, out = pool_run
+    with pytest.raises(SystemExit, match="pool-groove: 3 clips, expected 2"):
+        run({})
+
+
+def test_tuning_pool_does_not_reuse_a_pool_of_another_size(pool_run):
+    run, out = pool_run
+    out.mkdir()
+    (out / "a.flac").write_bytes(b"fLaC")
+    old = {"version": tuning_pool.VERSION, "clips": [{"file": "a.flac", "family": "pool-groove"}]}
+    (out / "manifest.json").write_text(json.dumps(old))
+    fake = run({"pool-groove-1": MMA_FAILED})
+    assert not any("up to date" in m for m in fake.logged)
+    assert len(json.loads((out / "manifest.json").read_text())["clips"]) == 3
+
+
+def test_tuning_pool_expected_size_is_the_documented_one():
+    doc = (BENCH.parent / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    total = sum(tuning_pool.EXPECTED.values())
+    assert f"{total} clips beside the tuning side" in doc
+    for family, n in tuning_pool.EXPECTED.items():
+        assert f"| {family} ({n}) |" in doc

@@ -40,7 +40,8 @@ def test_build_manifest_exact_shape(tmp_path):
         {"alpha": Function(name="alpha", handler="functions.alpha.handler.lambda_handler", layers=("common",))},
     )
     assert json.loads(json.dumps(doc)) == doc
-    assert list(doc) == ["target", "artifacts", "functions"]
+    assert list(doc) == ["target", "artifacts", "functions", "degraded"]
+    assert doc["degraded"] == []
     assert doc["target"] == {
         "runtime": "python3.12",
         "architecture": "x86_64",

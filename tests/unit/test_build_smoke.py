@@ -53,6 +53,45 @@ def test_build_terraform_grants_read_the_real_locals():
     assert grants["poetry"]["invoke"] == [] and grants["poetry"]["cache"] is False
 
 
+def locals_tf(root, text):
+    (root / "terraform").mkdir()
+    (root / "terraform" / "locals.tf").write_text(text)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("locals {\n  function_grants = {\n", "cannot parse"),
+        ("locals {\n  a = 1\n}\n", "neither local.function_grants nor local.function_invokes"),
+    ],
+)
+def test_build_terraform_grants_refuse_an_unusable_locals_tf(tmp_path, text, message):
+    with pytest.raises(runenv.TerraformLocalsError, match=message):
+        runenv.terraform_grants(locals_tf(tmp_path, text))
+
+
+def test_build_terraform_grants_refuse_a_missing_locals_tf(tmp_path):
+    with pytest.raises(runenv.TerraformLocalsError, match="cannot read .*locals.tf"):
+        runenv.terraform_grants(tmp_path)
+
+
+def test_build_terraform_grants_read_invokes_alone(tmp_path):
+    root = locals_tf(tmp_path, 'locals {\n  function_invokes = {\n    youtube = ["analysis"]\n  }\n}\n')
+    assert runenv.terraform_grants(root) == {"youtube": {"cache": False, "invoke": ["analysis"]}}
+
+
+def test_build_smoke_fails_when_locals_tf_is_unreadable(tmp_path, monkeypatch, capsys):
+    # Without Terraform's per-grant variables the handlers would run in an environment Lambda never has.
+    from lambdabuild import build, sandbox
+
+    monkeypatch.setattr(sandbox, "namespaces_unavailable", lambda: None)
+    root = locals_tf(tmp_path, "locals {\n")
+    variant = build.Variant(target=TARGET, dist=tmp_path / "dist", work=tmp_path / "work", label="py")
+    assert smoke.run(variant, root=root) == 2
+    assert "smoke: cannot parse" in capsys.readouterr().err
+
+
 def test_build_lambda_env_internal_function_has_no_cors():
     fn = Function(name="analysis", handler="functions.analysis.handler.lambda_handler", layers=(), internal=True)
     env = runenv.lambda_env(fn, TARGET, grants={})
