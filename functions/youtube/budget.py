@@ -1,4 +1,4 @@
-"""The time budget of one audio-with-analysis request (see /work/shared/DESIGN.md).
+"""The time budget of one audio-with-analysis request (docs/youtube.md, "What a miss does").
 
 API Gateway gives up after 29 s. Each step starts only if its budget is left, and may use
 what is left minus the budgets of the steps after it, so a slow step eats its own slack
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functions.common.deadline import Deadline
 
-RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (DESIGN: margin >= 2 s)
+RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (docs/youtube.md: the margin)
 EXTRACT_S = 6.0  # extraction including the deno challenge
 DOWNLOAD_S = 5.0  # 1-4 MB of audio-only
 TRANSCODE_MIN_S = 1.5
