@@ -1,12 +1,14 @@
 """The README stays short and links every page in docs/; every relative link in the README and
 docs/ reaches a file that exists and, with a #fragment, a heading in it; nothing cites a file
-that only exists beside the repository."""
+that only exists beside the repository; docs/youtube.md states the budgets budget.py uses."""
 
 import os
 import re
 from pathlib import Path
 
 import pytest
+
+from functions.youtube import budget, config
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -78,3 +80,25 @@ def test_docs_nothing_cites_a_file_outside_the_repository():
             read += 1
             cited += [f"{here / name}: {needle}" for needle in OUTSIDE if needle in text]
     assert read > 100 and cited == []
+
+
+def _table(page: Path, section: str) -> list[list[str]]:
+    """The rows (header and separator dropped) of the first table under `## section`."""
+    text = page.read_text(encoding="utf-8").split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines[2:]]
+
+
+def test_docs_youtube_budgets_match_budget_py():
+    page, longest = ROOT / "docs" / "youtube.md", config.from_env({}).max_duration_s
+    worst = f"{budget.transcode_budget(longest, longest):.1f} s"
+    assert [row[1] for row in _table(page, "What a miss does")] == [
+        f"{budget.EXTRACT_S:g} s",
+        f"{budget.DOWNLOAD_S:g} s",
+        f"{budget.TRANSCODE_S_PER_AUDIO_S:g} s per audio second, at least {budget.TRANSCODE_MIN_S:g} s: "
+        f"{worst} at {longest:g} s",
+        f"{budget.ANALYSIS_S:g} s",
+        f"{budget.RESERVE_S:g} s",
+    ]
+    (transcode,) = [row for row in _table(page, "Figures") if row[0].startswith("ffmpeg transcode")]
+    assert transcode[2].startswith(f"{worst} (")  # the goal the bench prints
