@@ -1,4 +1,4 @@
-"""The time budget of one audio-with-analysis request (see /work/shared/DESIGN.md).
+"""The time budget of one audio-with-analysis request (docs/youtube.md, "What a miss does").
 
 API Gateway gives up after 29 s. Each step starts only if its budget is left, and may use
 what is left minus the budgets of the steps after it, so a slow step eats its own slack
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from functions.common.deadline import Deadline
 
-RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (DESIGN: margin >= 2 s)
+RESERVE_S = 2.0  # kept back to answer 504 JSON ourselves (docs/youtube.md: the margin)
 EXTRACT_S = 6.0  # extraction including the deno challenge
 DOWNLOAD_S = 5.0  # 1-4 MB of audio-only
 TRANSCODE_MIN_S = 1.5
-# Measured (transcode.py): 600 s of 64 kb/s stereo Opus -> ebur128 + mono Vorbis in 5.0-5.6 s of
-# CPU on a loaded 2-core host (Vorbis encoding is about 3 s of it; the earlier Opus encode took
-# about 3.5 s in all, but the analysis then spent about 2 s more decoding it).
+# 6.9 s at 600 s. `make youtube-bench` (docs/youtube.md, Figures): 600 s of 64 kb/s stereo Opus
+# -> ebur128 + mono Vorbis took 5.30-7.17 s of CPU, median 6.0 s, on a shared 2-core host (load
+# average 1.78-4.15); one vCPU at 1769 MB makes that the wall time on Lambda. The top of the range
+# is over the budget, which window() lets the transcode exceed when earlier steps left time.
 TRANSCODE_S_PER_AUDIO_S = 0.0115
 ANALYSIS_S = 8.0  # cold analysis invoke with a shipped numba cache
 SOCKET_TIMEOUT_S = 5.0  # per request; yt-dlp gets at most the time left

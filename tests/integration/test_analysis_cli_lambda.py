@@ -1,5 +1,6 @@
-"""The analysis as users and Lambda meet it: the command line, ffmpeg's Ogg Opus through the
-handler, the numba cache under /tmp, nothing written elsewhere, and the committed fixtures."""
+"""The analysis as users and Lambda meet it: the command line, the youtube function's transcode
+and event through the handler, the numba cache under /tmp, nothing written elsewhere, and the
+committed fixtures."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import imageio_ffmpeg
+import numpy as np
 import pytest
+import soundfile as sf
 from analysis_signals import click_track, encode, progression, speech_like
 
 from functions.analysis import handler
 from functions.analysis.key import PITCH_CLASSES
 from functions.common.contract import component_validator
+from functions.youtube import invoker, transcode
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "analysis"
@@ -55,35 +58,27 @@ def test_cli_several_files_and_a_bad_one(tmp_path):
     assert "bad.mp3: The audio could not be decoded" in out.stderr and "missing.wav: no such file" in out.stderr
 
 
-def test_handler_decodes_ffmpeg_mono_opus_like_the_youtube_function(tmp_path, lambda_context):
-    wav = tmp_path / "in.wav"
-    wav.write_bytes(encode(progression(2, "major", sr=44100, bars=8) + click_track(110, 16.0, sr=44100), 44100, "wav"))
-    ogg = tmp_path / "out.ogg"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(wav),
-            "-ac",
-            "1",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            "32k",
-            str(ogg),
-        ],
-        check=True,
-        timeout=60,
+def test_handler_analyses_the_event_the_youtube_function_sends(tmp_path, lambda_context):
+    # A 44.1 kHz stereo download through youtube's own ffmpeg pass and event builder.
+    song = progression(2, "major", sr=44100, bars=8) + click_track(110, 16.0, sr=44100)
+    source = tmp_path / "download.wav"
+    source.write_bytes(encode(np.stack([song, 0.8 * song], axis=1), 44100, "wav"))
+    audio = transcode.to_analysis_audio(
+        source, tmp_path / "audio.ogg", ffmpeg=transcode.find_ffmpeg(), max_seconds=600, timeout_s=60
     )
-    event = {"audio": base64.b64encode(ogg.read_bytes()).decode(), "format": "ogg", "source": {"id": "abc"}}
-    result = handler.lambda_handler(json.loads(json.dumps(event)), lambda_context)
+    info = sf.info(str(audio))
+    assert (info.format, info.subtype, info.channels, info.samplerate) == ("OGG", "VORBIS", 1, transcode.SAMPLE_RATE_HZ)
+    lufs = transcode.source_loudness(audio)
+    assert lufs is not None
+    payload = invoker.build_event(audio.read_bytes(), fmt="ogg", source={"type": "youtube", "id": "abc"}, loudness=lufs)
+
+    result = handler.lambda_handler(json.loads(payload), lambda_context)
     analysis = result["analysis"]
     component_validator("Analysis")(analysis)
     assert (analysis["key"], analysis["mode"]) == ("D", "major")
     assert analysis["tempo"] == pytest.approx(110, rel=0.04)
     assert analysis["duration"] == pytest.approx(16.0, abs=0.1)
+    assert analysis["loudness"] == pytest.approx(lufs, abs=0.01)  # the original's, not the mixdown's
 
 
 IMPORT_AND_REPORT = (

@@ -77,10 +77,9 @@ def test_iam_each_function_writes_only_its_own_log_group(plan):
         assert set(sids["XRayWrite"]["actions"]) == XRAY_WRITES
 
 
-def test_iam_grants_follow_the_design(full_stack):
-    plan = full_stack["plan"]
-    sids = _function_statements(plan)
-    assert set(sids) == set(full_stack["settings"]["functions"])
+def test_iam_grants_follow_the_design(dev_plan_with_secret):
+    sids = _function_statements(dev_plan_with_secret)
+    assert set(sids) == set(settings()["functions"]) == {"poetry", "thumbnail", "youtube", "analysis"}
     base = {"OwnLogGroup", "XRayWrite"}
     assert set(sids["poetry"]) == base | {"BedrockInferenceProfiles", "BedrockModelsViaProfiles", "PoetryCounters"}
     assert set(sids["youtube"]) == base | {"InvokeFunctions", "CacheTable", "NamedSecrets"}
@@ -102,8 +101,8 @@ def test_iam_grants_follow_the_design(full_stack):
     assert invokers == ["youtube"]
 
 
-def test_iam_bedrock_only_allowed_profiles_and_their_models(full_stack):
-    plan = full_stack["plan"]
+def test_iam_bedrock_only_allowed_profiles_and_their_models(dev_plan_with_secret):
+    plan = dev_plan_with_secret
     poetry = _function_statements(plan)["poetry"]
     # The tagged application profiles (tfparse stands in each profile's id for its unknown ARN),
     # never the untagged system profiles they copy.

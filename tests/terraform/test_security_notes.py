@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from test_iam import _function_statements
-from workspaces import tfvars
+from workspaces import settings, tfvars
 
 README = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
@@ -18,12 +18,13 @@ def _table(marker: str) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in rows]
 
 
-def test_security_notes_iam_table_matches_policies(full_stack):
-    statements = _function_statements(full_stack["plan"])
+def test_security_notes_iam_table_matches_policies(dev_plan_with_secret):
+    statements = _function_statements(dev_plan_with_secret)
+    functions = settings()["functions"]
     rows = {row[0]: row for row in _table("security-iam")}
-    assert set(rows) == set(full_stack["settings"]["functions"])
+    assert set(rows) == set(functions)
     for key, row in rows.items():
-        exposed = not full_stack["settings"]["functions"][key].get("internal", False)
+        exposed = not functions[key].get("internal", False)
         assert row[1] == ("yes" if exposed else "no"), key
         documented = set(re.findall(r"`([a-z0-9-]+:[A-Za-z]+)`", row[2]))
         granted = {

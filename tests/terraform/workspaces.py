@@ -17,6 +17,7 @@ from tools.deploy.preflight import clean_hcl
 
 WORKSPACES = ("dev", "staging", "prod")
 TEST_VARS = "../tests/terraform/fixtures/test.tfvars"
+SECRET_VARS = "../tests/terraform/fixtures/secrets.tfvars"  # a cookies secret for youtube
 
 try:
     import tfparse
@@ -53,35 +54,3 @@ def settings() -> dict:
 
 def contract() -> dict:
     return yaml.safe_load((REPO / "functions" / "openapi.yaml").read_text(encoding="utf-8"))
-
-
-# The functions DESIGN.md names, for a copy of the stack that has all of them even while
-# some are still being written: youtube calls the internal analysis function.
-DESIGN_FUNCTIONS = {
-    "youtube": {
-        "handler": "functions.youtube.handler.lambda_handler",
-        "memory": 1024,
-        "timeout": 28,
-        "layers": ["common", "youtube-tools"],
-        "internal": False,
-        "env": {},
-    },
-    "analysis": {
-        "handler": "functions.analysis.handler.lambda_handler",
-        "memory": 2048,
-        "timeout": 20,
-        "layers": ["common", "analysis-libs"],
-        "internal": True,
-        "env": {},
-    },
-}
-DESIGN_PATH = {
-    "/api/youtube/audio-with-analysis": {
-        "get": {
-            "operationId": "getAudioWithAnalysis",
-            "x-function": "youtube",
-            "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "ok"}},
-        }
-    }
-}

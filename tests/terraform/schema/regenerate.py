@@ -36,8 +36,8 @@ def main(argv: list[str]) -> int:
     subset = {
         "_meta": {
             "provenance": (
-                "Entries copied verbatim from shared/terraform/aws-provider-6.25.0-schema.json "
-                "(hashicorp/aws 6.25.0, extracted from @cdktf/provider-aws@21.22.1) by "
+                "Entries copied verbatim from a full aws-provider-6.25.0-schema.json "
+                "(hashicorp/aws 6.25.0, extracted from @cdktf/provider-aws@21.22.1; SHA-256 below) by "
                 "tests/terraform/schema/regenerate.py for the types used under terraform/."
             ),
             "source_meta": full.get("_meta", {}),
