@@ -135,7 +135,7 @@ locals {
   }
 
   # Which function may touch what. Functions not listed get their log group and X-Ray only;
-  # entries for functions that settings.json does not (yet) define are ignored.
+  # entries for functions that settings.json does not define are ignored.
   function_grants = {
     poetry  = [local.grant_bedrock_profiles, local.grant_bedrock_models, local.grant_poetry_counters]
     youtube = [local.grant_invoke.youtube, local.grant_cache_table]

@@ -35,7 +35,7 @@ def _run(*args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=240, **kwargs)
 
 
-def test_cli_prints_the_full_schema(tmp_path):
+def test_analysis_cli_prints_the_full_schema(tmp_path):
     path = tmp_path / "song.wav"
     path.write_bytes(encode(progression(0, "major", sr=SR, bars=8) + click_track(120, 16.0, sr=SR), SR, "wav"))
     out = _run("-m", "functions.analysis", str(path), env=_env())
@@ -46,7 +46,7 @@ def test_cli_prints_the_full_schema(tmp_path):
     assert "song.wav: analysed in" in out.stderr
 
 
-def test_cli_several_files_and_a_bad_one(tmp_path):
+def test_analysis_cli_reports_several_files_and_a_bad_one(tmp_path):
     good = tmp_path / "speech.flac"
     good.write_bytes(encode(speech_like(6.0, sr=SR), SR, "flac"))
     bad = tmp_path / "bad.mp3"
@@ -58,7 +58,7 @@ def test_cli_several_files_and_a_bad_one(tmp_path):
     assert "bad.mp3: The audio could not be decoded" in out.stderr and "missing.wav: no such file" in out.stderr
 
 
-def test_handler_analyses_the_event_the_youtube_function_sends(tmp_path, lambda_context):
+def test_analysis_handler_analyses_the_event_the_youtube_function_sends(tmp_path, lambda_context):
     # A 44.1 kHz stereo download through youtube's own ffmpeg pass and event builder.
     song = progression(2, "major", sr=44100, bars=8) + click_track(110, 16.0, sr=44100)
     source = tmp_path / "download.wav"
@@ -87,13 +87,13 @@ IMPORT_AND_REPORT = (
 )
 
 
-def test_handler_points_numba_at_tmp_before_librosa_loads():
+def test_analysis_handler_points_numba_at_tmp_before_librosa_loads():
     out = _run("-c", IMPORT_AND_REPORT, env=_env())
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["/tmp/numba_cache", "/tmp/numba_cache"]
 
 
-def test_handler_keeps_a_numba_cache_dir_that_is_already_set(tmp_path):
+def test_analysis_handler_keeps_a_numba_cache_dir_that_is_already_set(tmp_path):
     out = _run("-c", IMPORT_AND_REPORT, env=_env(NUMBA_CACHE_DIR=str(tmp_path / "shipped")))
     assert out.stdout.split() == [str(tmp_path / "shipped")] * 2
 
@@ -102,7 +102,7 @@ def _snapshot(*dirs: Path) -> set[tuple[str, float]]:
     return {(str(p), p.stat().st_mtime) for d in dirs for p in d.rglob("*") if "__pycache__" not in p.parts}
 
 
-def test_handler_writes_nothing_outside_tmp(tmp_path):
+def test_analysis_handler_writes_nothing_outside_tmp(tmp_path):
     import librosa
 
     watched = [ROOT / "functions", Path(librosa.__file__).parent, Path(__file__).parent]
@@ -131,7 +131,7 @@ def test_handler_writes_nothing_outside_tmp(tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(json.loads((FIXTURES / "truth.json").read_text())))
-def test_committed_fixtures_read_as_rendered(name):
+def test_analysis_committed_fixtures_read_as_rendered(name):
     truth = json.loads((FIXTURES / "truth.json").read_text())[name]
     data = (FIXTURES / name).read_bytes()
     from functions.analysis.analyzer import analyze
