@@ -20,7 +20,11 @@ esac
 
 
 @pytest.fixture
-def tree(tmp_path):
+def tree(tmp_path, monkeypatch):
+    # Run as from a shell: under `make test` these would make the inner make print
+    # "Entering directory" lines, which a user's `make frontend-env` does not.
+    for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+        monkeypatch.delenv(name, raising=False)
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     shutil.copytree(ROOT / "make", tmp_path / "make")
     (tmp_path / "terraform").mkdir()
