@@ -32,17 +32,18 @@ tf-check-gate: setup
 	elif [ "$${CI:-}" = true ]; then echo "make test: terraform is missing under CI=true. $(TF_INSTALL_HINT)" >&2; exit 1; \
 	else echo "make test: SKIPPED make tf-check (terraform is not on PATH; the plan-based tests in tests/terraform skip too). $(TF_INSTALL_HINT)"; fi
 
+# Errors on stderr: `make frontend-env ... >> .env` must not append them.
 tf-check-env:
 	@command -v $(TF) >/dev/null 2>&1 || { \
-		echo "terraform is not installed (or not on PATH). $(TF_INSTALL_HINT)"; \
+		echo "terraform is not installed (or not on PATH). $(TF_INSTALL_HINT)" >&2; \
 		exit 1; }
 	@case " $(TF_ENVS) " in *" $(ENV) "*) ;; *) \
-		echo "ENV must be one of: $(TF_ENVS) (got '$(ENV)'), e.g. make plan ENV=dev"; exit 1;; esac
+		echo "ENV must be one of: $(TF_ENVS) (got '$(ENV)'), e.g. make plan ENV=dev" >&2; exit 1;; esac
 	@test -f $(TF_DIR)/backend.hcl || { \
-		echo "$(TF_DIR)/backend.hcl is missing: make bootstrap writes it (or copy $(TF_DIR)/backend.hcl.example and name your state bucket)."; \
+		echo "$(TF_DIR)/backend.hcl is missing: make bootstrap writes it (or copy $(TF_DIR)/backend.hcl.example and name your state bucket)." >&2; \
 		exit 1; }
 	@test -f build/dist/manifest.json || { \
-		echo "build/dist/manifest.json is missing: run 'make build' first."; exit 1; }
+		echo "build/dist/manifest.json is missing: run 'make build' first." >&2; exit 1; }
 
 # Init, then select the environment's workspace, creating it the first time.
 tf-init: tf-check-env
@@ -60,10 +61,10 @@ destroy: tf-init ## destroy everything in the ENV workspace
 	$(TF) -chdir=$(TF_DIR) destroy -input=false -var-file=environments/$(ENV).tfvars
 
 # stdout is the one line, so that `make frontend-env ENV=dev >> ../frontend/.env` appends only
-# it: init's output goes to stderr, where a failure still shows.
+# it: init's output and every error go to stderr, and a failed `output` fails the target.
 frontend-env: tf-check-env ## print the frontend's VITE_API_ENDPOINT=... line for ENV
 	@$(MAKE) --no-print-directory tf-init ENV=$(ENV) >&2
-	@$(TF) -chdir=$(TF_DIR) output -raw frontend_env; echo
+	@line=$$($(TF) -chdir=$(TF_DIR) output -raw frontend_env) && printf '%s\n' "$$line"
 
 bootstrap: setup ## once per account and region: API Gateway log role, state bucket, cost tags (writes terraform/backend.hcl)
 	@command -v $(TF) >/dev/null 2>&1 || { echo "terraform is not installed. $(TF_INSTALL_HINT)"; exit 1; }

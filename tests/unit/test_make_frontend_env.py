@@ -13,7 +13,8 @@ LINE = "VITE_API_ENDPOINT=https://abc.execute-api.eu-west-1.amazonaws.com/Prod"
 # A terraform that talks on stdout as the real one does, and knows the one output.
 FAKE_TERRAFORM = f"""#!/bin/sh
 case "$*" in
-  *"output -raw frontend_env"*) printf '%s' '{LINE}';;
+  *"output -raw frontend_env"*) [ -n "$NO_OUTPUT" ] && {{ echo 'Error: Output "frontend_env" not found' >&2; exit 1; }}
+    printf '%s' '{LINE}';;
   *) echo "Initializing the backend..."; echo "Terraform has been successfully initialized!";;
 esac
 """
@@ -53,5 +54,16 @@ def test_make_frontend_env_refuses_an_unknown_environment(tree):
         ["make", "frontend-env", "ENV=qa", f"TF={fake}"], cwd=root, capture_output=True, text=True, timeout=60
     )
     assert run.returncode != 0
-    assert "VITE_API_ENDPOINT" not in run.stdout
-    assert "ENV must be one of" in run.stdout + run.stderr
+    assert run.stdout == ""  # nothing for `>> .env` to append
+    assert "ENV must be one of" in run.stderr
+
+
+def test_make_frontend_env_fails_when_terraform_has_no_output(tree, monkeypatch):
+    root, fake = tree
+    monkeypatch.setenv("NO_OUTPUT", "1")  # not deployed yet: `terraform output` fails
+    run = subprocess.run(
+        ["make", "frontend-env", "ENV=dev", f"TF={fake}"], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert run.stdout == ""
+    assert "not found" in run.stderr
