@@ -32,14 +32,13 @@ TARGETS = {
     "coldStartSeconds": 2.0,
     "peakRss10minMB": 300,
 }
-# What a goal in performanceGoalsMet reads when that is not what its target is about.
+# `make smoke` writes the Lambda-like sandbox's cold starts beside its manifest (build/lambdabuild/smoke.py).
+SMOKE_REPORTS = "build/work/smoke-*/dist/smoke.json"
 GOAL_NOTES = {
-    "coldStartFreshProcess": (
-        "coldStartSeconds is a goal for the Lambda-like sandbox; the bench reads it on "
-        "performance.coldStartProcess.totalSeconds: import + first analysis of the 3-min track in a "
-        "fresh local process, empty numba cache, wall time, not sandboxed (no read-only /opt, no "
-        "layer unpacking, no runtime bootstrap). The sandboxed figure is `make smoke`'s "
-        "'cold start to first analysis result' line."
+    "coldStartSandbox": (
+        "read from the newest `make smoke` report (smoke.json: the analysis handler's process start to "
+        "its first result in the Lambda-like sandbox, wall time); null when `make smoke` has not run. "
+        "performance.coldStartProcess is a bare local process, reported but not judged."
     ),
 }
 
@@ -60,14 +59,26 @@ def goals(held: dict) -> dict:
     }
 
 
-def perf_goals(p: dict) -> dict:
-    """Speed and memory goals, read on one core's CPU time (see bench/perf.py); the cold start
-    on wall time in a fresh process, named for that (GOAL_NOTES)."""
+def smoke_cold_start(root: Path) -> dict | None:
+    """The analysis cold start from the newest `make smoke` report under `root`, or None."""
+    reports = sorted(root.glob(SMOKE_REPORTS), key=lambda p: p.stat().st_mtime)
+    if not reports:
+        return None
+    report = json.loads(reports[-1].read_text())
+    cold = report.get("coldStartToFirstResult", {}).get("analysis")
+    if cold is None:
+        return None
+    return {**cold, "report": str(reports[-1].relative_to(root)), "measuredAt": report.get("measuredAt")}
+
+
+def perf_goals(p: dict, sandbox: dict | None = None) -> dict:
+    """Speed and memory goals, read on one core's CPU time (see bench/perf.py); the cold start on
+    `make smoke`'s sandbox figure, None when there is none (GOAL_NOTES)."""
     return {
         "warm3min": p["warm3min_youtube"]["cpuMedian"] <= TARGETS["warm3minSeconds"],
         "warm3minVsNaiveLibrosa": p["warm3minVsNaiveLibrosa"] <= TARGETS["warm3minVsNaiveLibrosa"],
         "peakRss10min": p["rss10min"]["peakMB"] <= TARGETS["peakRss10minMB"],
-        "coldStartFreshProcess": p["coldStartProcess"]["totalSeconds"] <= TARGETS["coldStartSeconds"],
+        "coldStartSandbox": None if sandbox is None else sandbox["seconds"] <= TARGETS["coldStartSeconds"],
     }
 
 
@@ -82,10 +93,12 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     if args.perf_only:
         perf_report = perf.performance(args.corpus, args.corpus.parent)
+        sandbox = smoke_cold_start(ROOT)
         json.dump(
             {
                 "performance": perf_report,
-                "performanceGoalsMet": perf_goals(perf_report),
+                "sandboxColdStart": sandbox,
+                "performanceGoalsMet": perf_goals(perf_report, sandbox),
                 "performanceGoalNotes": GOAL_NOTES,
                 "targets": TARGETS,
                 "loadAverage": [round(v, 2) for v in os.getloadavg()],
@@ -111,8 +124,8 @@ def main(argv=None) -> int:
     }
     if not args.quick:
         report["performance"] = perf.performance(args.corpus, args.corpus.parent)
-        p = report["performance"]
-        report["performanceGoalsMet"] = perf_goals(p)
+        report["sandboxColdStart"] = smoke_cold_start(ROOT)
+        report["performanceGoalsMet"] = perf_goals(report["performance"], report["sandboxColdStart"])
         report["performanceGoalNotes"] = GOAL_NOTES
     if args.sections_corpus:
         import sections  # bench/sections.py, beside this script: song structure on synthetic ground truth
