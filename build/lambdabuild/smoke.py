@@ -66,7 +66,8 @@ def run(variant: build.Variant, *, root: Path = ROOT) -> int:
         return 2
     site = build.runtime_site(variant)
     openapi = runenv.openapi(root)
-    failures, rows, cold_starts = 0, [], {}
+    failures, rows = 0, []
+    cold_starts: dict[str, dict[str, float]] = {}
     print(
         f"smoke [{variant.label}]: {interp.executable} as /var/lang/bin/{interp.name}; "
         f"artifacts from {manifest_path.relative_to(root)}",
