@@ -52,6 +52,7 @@ def test_metrical_weights_cover_every_feature_in_order():
     # the values are what the fit gives is `make tempo-fit`'s to show (it needs the corpus).
     assert tuple(metrical.WEIGHTS) == metrical.FEATURES
     assert all(isinstance(v, float) and np.isfinite(v) for v in metrical.WEIGHTS.values())
+    assert any(v != 0.0 for v in metrical.WEIGHTS.values())  # all zeros: never fitted, the first candidate wins
 
 
 def test_tempo_estimate_reports_the_chosen_level(monkeypatch):
