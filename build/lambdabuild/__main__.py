@@ -33,12 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("verify-locks", help="each layer lock resolves (hashed, wheels only) for the target and this Python")
     args = parser.parse_args(argv)
     if args.command == "build":
-        if args.local_python:
-            build.build(build.local_variant())
-            return 0
-        if args.in_docker:
-            build.build(build.target_variant(builder="docker"))
-            return 0
+        try:
+            if args.local_python:
+                build.build(build.local_variant())
+                return 0
+            if args.in_docker:
+                build.build(build.target_variant(builder="docker"))
+                return 0
+        except RuntimeError as exc:  # ABI, budget, locals.tf, a required cache: the message says what
+            print(f"build failed: {exc}", file=sys.stderr)
+            return 1
         return docker.build_target()
     if args.command == "smoke":
         variant = build.target_variant() if args.target else build.local_variant()

@@ -96,6 +96,7 @@ def build_numba_cache(
     consumers: list[Function],
     layer_zips: dict[str, Path],
     function_zips: dict[str, Path],
+    root: Path = ROOT,
 ) -> dict:
     """Compile what the consumers' handlers compile, at /opt/python in the sandbox, with
     NUMBA_CPU_NAME=generic, and put the cache into the layer as numba_cache/."""
@@ -133,7 +134,9 @@ def build_numba_cache(
     cache = stage / NUMBA_CACHE_DIRNAME
     sandbox.remove(cache)
     site = runtime_site(variant)
-    openapi = runenv.openapi()
+    grants = runenv.terraform_grants(root)  # TerraformLocalsError (a RuntimeError) stops the build
+    openapi = runenv.openapi(root)
+    names = list(load_settings(root)[1])  # as make smoke passes them: every function in settings.json
     ran = []
     for fn in consumers:
         box = sandbox.Sandbox(variant.work / "sandbox" / f"warmup-{fn.name}", interp, site)
@@ -143,7 +146,7 @@ def build_numba_cache(
             [layer_zips[name] for name in fn.layers],
             {"invocations.json": json.dumps(invs).encode()},
         )
-        env = runenv.lambda_env(fn, variant.target)
+        env = runenv.lambda_env(fn, variant.target, all_functions=names, grants=grants)
         # What the cache is built for; at run time _layer_boot defaults both when a cache ships.
         env["NUMBA_CACHE_DIR"], env["NUMBA_CPU_NAME"] = NUMBA_RUNTIME_DIR, "generic"
         started = time.time()
@@ -268,7 +271,7 @@ def build(variant: Variant, root: Path = ROOT) -> dict:
             continue
         consumers = [fn for fn in functions.values() if name in fn.layers]
         stage = work / "layers" / name
-        result = build_numba_cache(variant, layer, stage, consumers, layer_zips, function_zips)
+        result = build_numba_cache(variant, layer, stage, consumers, layer_zips, function_zips, root)
         info["layers"][name]["numba_cache"] = result
         if result["status"] in NUMBA_DEGRADED:
             degraded.append(

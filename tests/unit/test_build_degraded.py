@@ -12,7 +12,7 @@ from pathlib import Path
 import build_helpers  # noqa: F401  (puts build/ on sys.path)
 import pytest
 from lambdabuild import __main__ as cli
-from lambdabuild import build, layers, manifest, sandbox
+from lambdabuild import build, layers, manifest, runenv, sandbox
 from lambdabuild.config import Function, Layer, Target
 
 HERE = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -133,7 +133,7 @@ def failing_warmup(tmp_path, monkeypatch):
     monkeypatch.setattr(build.sandbox, "Sandbox", FailingBox)
     monkeypatch.setattr(build, "runtime_site", lambda v: tmp_path / "site")
     monkeypatch.setattr(build.events, "invocations", lambda *a, **k: [{"name": "direct", "event": {}}])
-    monkeypatch.setattr(build.runenv, "lambda_env", lambda fn, target: {})
+    monkeypatch.setattr(build.runenv, "lambda_env", lambda fn, target, **kwargs: {})
     fn = Function(name="alpha", handler="h.h", layers=("libs",), internal=True)
     layer = Layer(name="libs", directory=tmp_path, config={"numba_cache": True})
     args = (variant(tmp_path, "3.12"), layer, tmp_path / "stage", [fn], {"libs": tmp_path / "l.zip"})
@@ -150,6 +150,13 @@ def test_build_numba_warmup_failure_fails_the_build_when_required(failing_warmup
     monkeypatch.setenv("BUILD_NUMBA_CACHE", "1")
     with pytest.raises(RuntimeError, match="BUILD_NUMBA_CACHE=1.*warm-up of alpha failed"):
         build.build_numba_cache(*failing_warmup)
+
+
+def test_build_numba_warmup_reads_locals_tf_of_the_root_it_builds(failing_warmup, tmp_path):
+    # The warm-up mirrors Terraform's variables from the project being built, and an unreadable
+    # locals.tf stops the build with its reason (`lambdabuild build` prints it, no traceback).
+    with pytest.raises(runenv.TerraformLocalsError, match="locals.tf"):
+        build.build_numba_cache(*failing_warmup, tmp_path)
 
 
 def write_manifest(dist: Path, **extra) -> Path:
@@ -220,3 +227,14 @@ def test_build_check_refuses_a_degraded_build_unless_allowed(tmp_path, monkeypat
 @pytest.mark.parametrize(("value", "allowed"), [("1", True), ("0", False), ("", False), ("yes", False)])
 def test_build_allow_degraded_only_on_1(value, allowed):
     assert manifest.allow_degraded({"ALLOW_DEGRADED": value}) is allowed
+
+
+def test_build_cli_prints_a_build_error_without_a_traceback(monkeypatch, capsys):
+    def fail(variant):
+        raise runenv.TerraformLocalsError("cannot parse terraform/locals.tf: line 3")
+
+    monkeypatch.setattr(cli.build, "build", fail)
+    monkeypatch.setattr(cli.build, "local_variant", lambda: None)
+    assert cli.main(["build", "--local-python"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("build failed: cannot parse terraform/locals.tf") and "Traceback" not in err
