@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from cost.model import Estimate, Line, estimate, load_prices, max_day
+from cost.model import Estimate, Line, estimate, load_prices
+from cost.worst_day import max_day
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cost.model import Deployment, FunctionSpec, Method, estimate, load_prices, max_day
+from cost.model import Deployment, FunctionSpec, Method, estimate, load_prices
+from cost.worst_day import max_day
 
 ROOT = Path(__file__).resolve().parents[2]
 PRICES = load_prices(ROOT / "cost" / "prices-2026-11.json")
