@@ -114,7 +114,7 @@ class Estimate:
     def total_after_free(self) -> float:
         """The total if the account's always-free allowances were all available to this environment."""
         total = sum(line.cost for line in self.lines if not line.pool)
-        for pool in {line.pool for line in self.lines if line.pool}:
+        for pool in sorted({line.pool for line in self.lines if line.pool}):  # sorted: same sum every run
             members = [line for line in self.lines if line.pool == pool]
             quantity = sum(line.quantity for line in members)
             if quantity:
