@@ -2,9 +2,9 @@
 LAMBDABUILD := PYTHONPATH=build $(PY) -m lambdabuild
 BUILD_IN_DOCKER ?= auto
 BUILD_NUMBA_CACHE ?= auto
-# A build without .pyc or without its numba cache (no CPython of the target version, a failed
-# warm-up, BUILD_NUMBA_CACHE=0) records it in manifest.json `degraded`; build-check and the
-# gate before plan/deploy refuse it unless ALLOW_DEGRADED=1.
+# A build without .pyc (no CPython of the target version) or whose numba warm-up failed records
+# it in manifest.json `degraded`; build-check and the gate before plan/deploy refuse it unless
+# ALLOW_DEGRADED=1. A warm-up that could not run is only reported (docs/build.md).
 ALLOW_DEGRADED ?= 0
 LAYERS := $(patsubst layers/%/requirements.in,%,$(wildcard layers/*/requirements.in))
 .PHONY: build smoke smoke-target build-check deploy-gate build-clean layer-locks

@@ -9,8 +9,8 @@ Shape (kept exactly; Terraform depends on it):
 
 `modules`: every Python module a function zip holds (dotted names), or the top-level
 packages a layer puts on sys.path; `dev_module_problems` fails a build that ships a dev seam.
-`degraded`: what the build skipped that the artifacts were designed with (.pyc, the numba
-cache); empty when nothing was. `make plan`/`deploy`/`build-check` refuse a non-empty list
+`degraded`: what the build lacks that the artifacts were designed with (.pyc, a numba warm-up
+that failed); empty when nothing was. `make plan`/`deploy`/`build-check` refuse a non-empty list
 unless ALLOW_DEGRADED=1 (`deploy_problems`)."""
 
 from __future__ import annotations
