@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import evaluate  # noqa: E402
 
-from functions.analysis import metrical, spectrum, tempo  # noqa: E402
+from functions.analysis import key, metrical, spectrum, tempo  # noqa: E402
 from functions.analysis.decode import ANALYSIS_SR, decode  # noqa: E402
 
 OCTAVE_RELATIVES = ("ok", "x2", "x1/2", "x3", "x1/3")
@@ -52,7 +52,15 @@ def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float], int
     decoded = decode(str(audio), sr=ANALYSIS_SR)
     fr = spectrum.frames(decoded.y, sr=decoded.sr)
     low, high = tempo.band_onsets(fr.mel)
-    found = tempo.metre_candidates(tempo.onset_envelope(fr.mel), fps=fr.fps, low=low, high=high)
+    chroma = key.chroma(key.pitch_spectrogram(decoded.y, sr=decoded.sr))
+    found = tempo.metre_candidates(
+        tempo.onset_envelope(fr.mel),
+        fps=fr.fps,
+        low=low,
+        high=high,
+        chroma=chroma,
+        chroma_fps=key.frame_rate(decoded.sr),
+    )
     if found is None:
         return None
     _, peak, scored = found

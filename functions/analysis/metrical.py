@@ -10,6 +10,8 @@ the best one wins:
 - `acf*`: the window-averaged autocorrelation at the candidate's period P and at P/2, P/3, 2P
   and 3P, in the full band and below ~300 Hz (bass and kick), and `mid`, how strongly the
   candidate has both a subdivision and a grouping;
+- `chord*`: the autocorrelation of chord changes (tempo.chord_autocorrelation) at 3P, 4P, 6P
+  and 8P: a bar of 3 or 4 beats, or two;
 - `sal*`: grid salience: in 8 s windows, the best-phase mean onset on a grid of period P against
   the window's mean onset, log of its mean over windows, full band, below ~300 Hz and above
   ~2 kHz.
@@ -28,23 +30,29 @@ SALIENCE_WINDOW_S = 8.0
 PHASES = 24
 FEATURES = (
     "lt", "lt2", "acf", "acfl", "acflh", "acfl2", "sal", "sall", "salh", "mid", "acf2", "acfh", "acf3", "acft",
+    "chord3", "chord4", "chord6", "chord8",
 )  # fmt: skip
+BAR_BEATS = (3, 4, 6, 8)  # the `chord*` features' multiples of the beat
 # Fitted by bench/fit_tempo.py --write (see the module docstring); do not edit by hand.
 WEIGHTS = {
-    "lt": 0.8811,
-    "lt2": -1.1713,
-    "acf": 2.2902,
-    "acfl": -2.1116,
-    "acflh": -1.9701,
-    "acfl2": 1.8419,
-    "sal": 2.7842,
-    "sall": 1.9578,
-    "salh": 2.2789,
-    "mid": 3.2923,
-    "acf2": 0.8051,
-    "acfh": 0.5069,
-    "acf3": 2.3033,
-    "acft": 1.2987,
+    "lt": 0.7025,
+    "lt2": -1.0822,
+    "acf": 2.1103,
+    "acfl": -1.6908,
+    "acflh": -1.7065,
+    "acfl2": 1.9261,
+    "sal": 2.4861,
+    "sall": 1.8673,
+    "salh": 2.1501,
+    "mid": 3.6272,
+    "acf2": 0.2003,
+    "acfh": 0.5004,
+    "acf3": 3.8807,
+    "acft": 1.2592,
+    "chord3": -1.2523,
+    "chord4": 2.5124,
+    "chord6": -1.5288,
+    "chord8": 0.2879,
 }
 
 
@@ -90,9 +98,12 @@ def features(
     onset: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
+    ac_chord: np.ndarray,
+    chord_fps: float,
 ) -> dict[str, float]:
     """The FEATURES of one candidate tempo (BPM); `ac`, `ac_low` autocorrelations by lag (frames);
-    `onset`, `low`, `high` onset envelopes at `fps` frames per second."""
+    `onset`, `low`, `high` onset envelopes at `fps` frames per second; `ac_chord` the chord
+    changes' autocorrelation by lag at `chord_fps` frames per second (all 0 when it is [0.0])."""
     if not (bpm > 0 and fps > 0):
         raise ValueError(f"tempo and frame rate must be positive, got {bpm} BPM at {fps} fps")
     p = 60.0 * fps / bpm
@@ -113,6 +124,8 @@ def features(
         "salh": salience(high, period=p, fps=fps),
     }
     f["mid"] = max(f["acfh"], f["acft"]) + max(f["acf2"], f["acf3"])
+    for k in BAR_BEATS:
+        f[f"chord{k}"] = acf_at(ac_chord, period=k * 60.0 * chord_fps / bpm) if chord_fps > 0 else 0.0
     return f
 
 

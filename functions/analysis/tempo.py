@@ -19,6 +19,7 @@ MIN_BPM, MAX_BPM = 30.0, 300.0
 PRIOR_BPM, PRIOR_OCTAVES = 120.0, 1.0
 WINDOW_S = 6.0  # 4.5-12 s windows all scored Acc1 >= 0.98 on the bench corpus
 LOW_BANDS, HIGH_FROM = 12, 64  # mel bands below ~300 Hz (bass, kick) and above ~2 kHz (hats, attacks)
+CHORD_WINDOW_S = 12.0  # long enough for two bars of 4 at 50 BPM (9.6 s)
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,21 @@ def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.nda
     return total / count if count else total
 
 
-def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, high: np.ndarray | None = None) -> Tempo:
+def estimate(
+    onset: np.ndarray,
+    *,
+    fps: float,
+    low: np.ndarray | None = None,
+    high: np.ndarray | None = None,
+    chroma: np.ndarray | None = None,
+    chroma_fps: float = 0.0,
+) -> Tempo:
     """Tempo (BPM) of an onset envelope sampled at `fps` frames per second.
 
     `low`, `high`: band onset envelopes (band_onsets) for the choice of metrical level; without
-    them the full band stands in for both."""
-    found = metre_candidates(onset, fps=fps, low=low, high=high)
+    them the full band stands in for both. `chroma`: (12, t) chroma at `chroma_fps` frames per
+    second (key.chroma), whose changes mark the bar; without it that evidence reads 0."""
+    found = metre_candidates(onset, fps=fps, low=low, high=high, chroma=chroma, chroma_fps=chroma_fps)
     if found is None:
         return Tempo(0.0, 0.0, 0.0, 0.0, 4)
     ac, peak_bpm, scored = found
@@ -95,11 +105,17 @@ def estimate(onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, hi
 
 
 def metre_candidates(
-    onset: np.ndarray, *, fps: float, low: np.ndarray | None = None, high: np.ndarray | None = None
+    onset: np.ndarray,
+    *,
+    fps: float,
+    low: np.ndarray | None = None,
+    high: np.ndarray | None = None,
+    chroma: np.ndarray | None = None,
+    chroma_fps: float = 0.0,
 ) -> tuple[np.ndarray, float, list[tuple[float, dict[str, float]]]] | None:
     """The full-band autocorrelation (by lag in frames), the peak's tempo (BPM, what analyser
     1.2.0 reported) and the candidate tempi (BPM) with their metrical.FEATURES; None when there
-    is no pulse. bench/fit_tempo.py fits on these."""
+    is no pulse. Arguments as for estimate. bench/fit_tempo.py fits on these."""
     min_lag, max_lag = _lag_range(fps)
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
         return None
@@ -121,13 +137,41 @@ def metre_candidates(
     high = onset if high is None else high
     ac_low = local_autocorrelation(_whiten(low, fps=fps), window=window, max_lag=len(ac) - 1)
     peak_bpm = 60.0 * fps / _refine(ac, best)
+    ac_chord = chord_autocorrelation(chroma, fps=chroma_fps)
     # A candidate slower than the computed lags (a clip of a few seconds) cannot be described.
     scored = [
-        (b, metrical.features(b, fps=fps, ac=ac, ac_low=ac_low, onset=onset, low=low, high=high))
+        (
+            b,
+            metrical.features(
+                b,
+                fps=fps,
+                ac=ac,
+                ac_low=ac_low,
+                onset=onset,
+                low=low,
+                high=high,
+                ac_chord=ac_chord,
+                chord_fps=chroma_fps,
+            ),
+        )
         for b in metrical.candidates(peak_bpm)
         if b == peak_bpm or 60.0 * fps / b < len(ac) - 1
     ]
     return ac, peak_bpm, scored
+
+
+def chord_autocorrelation(chroma: np.ndarray | None, *, fps: float) -> np.ndarray:
+    """Autocorrelation by lag (chroma frames at `fps` per second) of the chroma's change from
+    frame to frame (cosine distance), averaged over CHORD_WINDOW_S windows; [0.0] without chroma.
+
+    Chords tend to change at bar lines (Goto 2001 reads the measure level from chord changes), so
+    its period, counted in beats, tells a slow beat read at its eighths from a fast one."""
+    if chroma is None or chroma.ndim != 2 or chroma.shape[1] < 3 or not fps > 0:
+        return np.zeros(1)
+    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0, keepdims=True), 1e-9)
+    change = np.concatenate([[0.0], 1.0 - (unit[:, 1:] * unit[:, :-1]).sum(axis=0)])
+    window = int(CHORD_WINDOW_S * fps)
+    return local_autocorrelation(_whiten(change, fps=fps), window=window, max_lag=window - 1)
 
 
 def _lag_range(fps: float) -> tuple[int, int]:

@@ -8,6 +8,7 @@ import pytest
 from functions.analysis import metrical, tempo
 
 FPS = 43.066
+CHROMA_FPS = 10.767  # key.frame_rate(22050)
 
 
 def _pulses(period: float, seconds: float = 30.0, *, accent_every: int = 0) -> np.ndarray:
@@ -15,6 +16,16 @@ def _pulses(period: float, seconds: float = 30.0, *, accent_every: int = 0) -> n
     for i, t in enumerate(np.arange(0.0, len(x) - 1, period)):
         x[int(round(t))] = 2.0 if accent_every and i % accent_every == 0 else 1.0
     return x
+
+
+def _chords(bpm: float, beats: int, seconds: float = 30.0) -> np.ndarray:
+    """(12, t) chroma of a I-IV-V-vi loop changing chord every `beats` beats at `bpm`."""
+    c = np.zeros((12, int(seconds * CHROMA_FPS)), np.float32)
+    per = beats * 60.0 * CHROMA_FPS / bpm
+    for i in range(c.shape[1]):
+        k = int(i // per) % 4
+        c[[0, 5, 7, 9][k], i], c[[4, 9, 11, 0][k], i] = 1.0, 0.8
+    return c
 
 
 def test_metrical_candidates_are_the_peaks_relatives_in_range():
@@ -100,6 +111,35 @@ def test_tempo_of_a_short_clip_with_slow_weights_does_not_crash(monkeypatch):
 def test_metrical_features_reject_a_zero_tempo():
     x = _pulses(20.0)
     with pytest.raises(ValueError):
-        metrical.features(0.0, fps=FPS, ac=x, ac_low=x, onset=x, low=x, high=x)
+        metrical.features(0.0, fps=FPS, ac=x, ac_low=x, onset=x, low=x, high=x, ac_chord=x, chord_fps=CHROMA_FPS)
     with pytest.raises(ValueError):
         metrical.candidates(0.0)
+
+
+def test_tempo_chord_autocorrelation_peaks_at_the_chord_period():
+    ac = tempo.chord_autocorrelation(_chords(100.0, 4), fps=CHROMA_FPS)
+    period = 4 * 60.0 * CHROMA_FPS / 100.0  # 25.8 frames
+    assert metrical.acf_at(ac, period=period) > 0.5
+    assert metrical.acf_at(ac, period=period / 2) < 0.1 and metrical.acf_at(ac, period=period * 1.5) < 0.1
+    assert list(tempo.chord_autocorrelation(None, fps=CHROMA_FPS)) == [0.0]
+
+
+def test_metrical_chord_features_count_the_bar_in_beats():
+    x = _pulses(60 * FPS / 100.0)
+    ac = tempo.autocorrelation(x, max_lag=300)
+    ac_chord = tempo.chord_autocorrelation(_chords(100.0, 4), fps=CHROMA_FPS)
+    kw = {"fps": FPS, "ac": ac, "ac_low": ac, "onset": x, "low": x, "high": x, "ac_chord": ac_chord}
+    beat = metrical.features(100.0, chord_fps=CHROMA_FPS, **kw)
+    double = metrical.features(200.0, chord_fps=CHROMA_FPS, **kw)
+    assert beat["chord4"] > 0.5 and double["chord4"] < 0.1  # 4 beats of 200 BPM is half the bar
+    assert double["chord8"] > 0.5
+    assert all(metrical.features(100.0, chord_fps=0.0, **kw)[f"chord{k}"] == 0.0 for k in metrical.BAR_BEATS)
+
+
+def test_tempo_estimate_reads_the_level_the_chords_mark():
+    # The same eighth notes of an 80 BPM beat: with a chord every 4 beats of 80 they read 80,
+    # with one every 4 beats of 160 they read 160 (the fitted WEIGHTS decide).
+    x = _pulses(60 * FPS / 160.0)
+    slow = tempo.estimate(x, fps=FPS, chroma=_chords(80.0, 4), chroma_fps=CHROMA_FPS)
+    fast = tempo.estimate(x, fps=FPS, chroma=_chords(160.0, 4), chroma_fps=CHROMA_FPS)
+    assert slow.bpm == pytest.approx(80.0, rel=0.04) and fast.bpm == pytest.approx(160.0, rel=0.04)
