@@ -4,7 +4,8 @@ Every tuning-side music clip of the corpus and every clip of the tuning pool goe
 youtube path (the cached encodings bench/evaluate.py makes), the tempo step's candidates and
 features are computed by the analyser's own code, and a conditional logit (softmax over each
 clip's candidates, L2 penalty) is fitted to pick the candidate within 4 % of the truth. Prints
-JSON: 5-fold cross-validated Acc1/Acc2 (folds seeded by clip id), the fitted weights, and with
+JSON: 5-fold cross-validated Acc1/Acc2 (folds seeded by source, so both renders of a pool groove
+share one), the fitted weights, and with
 --write puts them into metrical.py. The held-out side is never read.
 
     make tempo-fit            # prints; make tempo-fit TEMPO_FIT_ARGS=--write to update"""
@@ -85,8 +86,9 @@ def fit(data: list[tuple[np.ndarray, int]], l2: float) -> np.ndarray:
     return minimize(loss, np.zeros(len(metrical.FEATURES)), jac=True, method="L-BFGS-B").x
 
 
-def fold_of(clip_id: str, folds: int) -> int:
-    return int(hashlib.sha256(clip_id.encode()).hexdigest(), 16) % folds
+def fold_of(source: str, folds: int) -> int:
+    """The cross-validation fold of every clip of one source (groove or piece)."""
+    return int(hashlib.sha256(source.encode()).hexdigest(), 16) % folds
 
 
 METRICAL = ROOT / "functions" / "analysis" / "metrical.py"
@@ -116,8 +118,9 @@ def main(argv=None) -> int:
         if found is not None:
             x, bpms, peak = found
             classes = [evaluate.tempo_class(b, clip["tempo"]) for b in bpms]
-            rows.append((clip["id"], x, peak, classes))
-    trainable = [(cid, x, c.index("ok")) for cid, x, _, c in rows if "ok" in c]
+            # Folds by source: the pool renders each groove and piece twice (two soundfonts).
+            rows.append((clip["source"], x, peak, classes))
+    trainable = [(src, x, c.index("ok")) for src, x, _, c in rows if "ok" in c]
 
     def score(predict, bare_peak=False) -> dict:
         picked = [c[peak if bare_peak else int(np.argmax(predict(cid) @ x.T))] for cid, x, peak, c in rows]

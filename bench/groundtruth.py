@@ -301,7 +301,7 @@ def make_clip(clip: dict, out: Path, tmp: Path) -> None:
     if path.exists():
         return
     log(f"render {clip['id']}")
-    soundfont = sources.SOUNDFONTS[clip["side"]]
+    soundfont = sources.SOUNDFONTS[clip.get("soundfontKey", clip["side"])]
     midi_path = tmp / "clip.mid"
     if "copyOf" in clip:
         y, sr = sf.read(out / f"{clip['copyOf']}.flac", dtype="float32", always_2d=True)

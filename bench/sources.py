@@ -12,6 +12,8 @@ from pathlib import Path
 SOUNDFONTS = {
     "tuning": Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),  # fluid-soundfont-gm
     "heldout": Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),  # timgm6mb-soundfont
+    # The tuning pool's second timbre (bench/tuning_pool.py), never on the held-out side.
+    "tuning2": Path("/usr/share/sounds/sf3/MuseScore_General_Lite.sf3"),  # musescore-general-soundfont-small
 }
 MMA_LIB = Path("/usr/share/mma/lib")  # mma
 

@@ -1,4 +1,4 @@
-"""A larger tuning-only pool for tempo: more MMA grooves and music21 pieces, FluidR3 only.
+"""A larger tuning-only pool for tempo: more MMA grooves and music21 pieces, on two soundfonts.
 
 The corpus's tuning side (bench/groundtruth.py) holds 42 music clips, too few to tell a rule that
 fixes octave choices from one that fits a handful of clips. This pool adds every MMA library
@@ -6,6 +6,11 @@ groove the corpus does not use (on either side), the chorales of the corpus's li
 not pick and more Mozart and Haydn movements, all rendered with the tuning soundfont. Nothing
 here is on the held-out side: its grooves, pieces and soundfont stay unseen. Tempo ranges per
 groove come from its name (slow, fast, ballad), the truth is the tempo MMA or the MIDI is given.
+
+Since VERSION 3 every groove and piece is rendered a second time, at another tempo of its range
+and on a second soundfont (MuseScore General Lite), and more Bach chorales (music21's, none from a
+held-out cantata) are added on both: one timbre and a single tempo per groove let a fit learn
+FluidR3's sound and each groove's one speed. The VERSION 2 clips keep their ids, tempi and renders.
 
 No movement of a work the held-out side plays (another movement of the same quartet) is in it.
 No folk tunes: for most of the further ABC tunes the rendering does not keep the tempo written
@@ -32,14 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sources  # noqa: E402
 
 SEED = 20261201
-VERSION = 2  # bump when the pool changes (2: no movement of a held-out work)
+VERSION = 3  # bump when the pool changes (2: no movement of a held-out work; 3: second soundfont)
+SECOND = "ms"  # id suffix of the second soundfont's renders
+NEW_CHORALES = 30
 SLOW = re.compile(r"ballad|slow|lullaby|hymn|spiritual|bolero|evansish|nite|mellow")
 FAST = re.compile(r"fast|quickstep|bebop|bluegrass|polka|jive|ska|twist|dixiemarch")
 # The pool of this VERSION, clips per family, as docs/benchmarks.md reports it: the 82 library
 # grooves the corpus does not use less BlueFolk (bluefolk.mma has `Timesig 4 4` but no `Time 4`,
-# which bench/midi.py reads), 10 chorales, 6 movements. Another MMA library or music21 corpus
-# changes it; then bump VERSION, update this and the docs.
-EXPECTED = {"pool-groove": 81, "pool-chorale": 10, "pool-classical": 6}
+# which bench/midi.py reads), 10 chorales and 6 movements, each twice (two soundfonts), and 30
+# more chorales. Another MMA library or music21 corpus changes it; then bump VERSION, update this
+# and the docs.
+EXPECTED = {"pool-groove": 162, "pool-chorale": 50, "pool-classical": 12}
 
 
 def library_grooves(exclude: set[str]) -> list[tuple[str, str]]:
@@ -140,6 +148,63 @@ def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
                     "drums": drums,
                 }
             )
+    rng2 = random.Random(SEED + VERSION)  # the VERSION 2 clips above keep their draws
+    clips += [second_rendering(clip, rng2) for clip in clips]
+    clips += more_chorales(used, held_works, rng2)
+    return clips
+
+
+def piece_range(clip: dict) -> tuple[int, int]:
+    """BPM range of a clip's felt beat: the groove's (tempo_range) or groundtruth's for pieces."""
+    if clip["family"] == "pool-groove":
+        return tempo_range(clip["groove"], clip["meter"])
+    return (60, 110) if clip["meter"] == "6/8" else (60, 170)
+
+
+def second_rendering(clip: dict, rng: random.Random) -> dict:
+    """The same groove or piece at another tempo of its range, on the second soundfont."""
+    lo, hi = piece_range(clip)
+    other = [t for t in range(lo, hi + 1) if abs(t / clip["tempo"] - 1) > 0.1] or [clip["tempo"]]
+    out = {**clip, "id": f"{clip['id']}-{SECOND}", "tempo": rng.choice(other), "soundfontKey": "tuning2"}
+    if clip["family"] == "pool-groove":
+        out["progression"] = rng.randrange(len(sources.PROGRESSIONS[clip["mode"]]))
+    else:
+        out["ensemble"] = rng.choice(sorted(sources.ENSEMBLES))
+    return out
+
+
+def more_chorales(used: set[str], held_works: set[str], rng: random.Random) -> list[dict]:
+    """NEW_CHORALES of music21's Bach chorales beyond sources.CHORALES, none from a used source or
+    a held-out cantata, on the two soundfonts in turn, half with drums."""
+    import groundtruth
+    from music21 import corpus
+
+    listed = sources.CHORALES
+    names = sorted(
+        name
+        for name in (str(p).split("corpus/")[-1].rsplit(".", 1)[0] for p in corpus.getComposer("bach"))
+        if re.fullmatch(r"bach/bwv[\d.]+(-\d+)?", name) and name not in listed
+    )
+    sources.CHORALES = [n for n in names if n not in used and work_of(n) not in held_works]
+    try:
+        pieces = groundtruth.music21_pieces("chorale", NEW_CHORALES, rng)
+    finally:
+        sources.CHORALES = listed
+    clips = []
+    for i, piece in enumerate(pieces):
+        base = piece["source"].replace("/", "_").replace("#", "-")
+        drums, second = (i // 2) % 2 == 1, i % 2 == 1
+        clips.append(
+            {
+                **piece,
+                "id": f"pool-chorale-{base}-{'drums' if drums else 'plain'}" + (f"-{SECOND}" if second else ""),
+                "family": "pool-chorale",
+                "kind": "music",
+                "side": "tuning",
+                "drums": drums,
+                **({"soundfontKey": "tuning2"} if second else {}),
+            }
+        )
     return clips
 
 
@@ -196,7 +261,8 @@ def main(argv=None) -> int:
                 skipped.append({"id": clip["id"], "reason": str(exc)})
                 continue
             keep = ("id", "kind", "family", "side", "source", "key", "mode", "tempo", "meter", "beatsPerBar", "drums")
-            row = {"file": f"{clip['id']}.flac", "soundfont": sources.SOUNDFONTS["tuning"].name}
+            soundfont = sources.SOUNDFONTS[clip.get("soundfontKey", "tuning")].name
+            row = {"file": f"{clip['id']}.flac", "soundfont": soundfont}
             rows.append(row | {k: clip[k] for k in keep if k in clip})
     problems = size_problems(rows)
     if problems:  # no manifest: the benchmark would report a pool the docs do not describe

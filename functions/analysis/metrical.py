@@ -17,7 +17,8 @@ the best one wins:
   ~2 kHz.
 
 WEIGHTS were fitted by `bench/fit_tempo.py` (a conditional logit, L2 0.1) on the bench's tuning
-side and tuning pool (FluidR3 renders only, see docs/benchmarks.md); refit rather than edit them.
+side and tuning pool (FluidR3 and MuseScore General Lite renders, see docs/benchmarks.md); refit
+rather than edit them.
 """
 
 from __future__ import annotations
@@ -35,24 +36,24 @@ FEATURES = (
 BAR_BEATS = (3, 4, 6, 8)  # the `chord*` features' multiples of the beat
 # Fitted by bench/fit_tempo.py --write (see the module docstring); do not edit by hand.
 WEIGHTS = {
-    "lt": 0.7025,
-    "lt2": -1.0822,
-    "acf": 2.1103,
-    "acfl": -1.6908,
-    "acflh": -1.7065,
-    "acfl2": 1.9261,
-    "sal": 2.4861,
-    "sall": 1.8673,
-    "salh": 2.1501,
-    "mid": 3.6272,
-    "acf2": 0.2003,
-    "acfh": 0.5004,
-    "acf3": 3.8807,
-    "acft": 1.2592,
-    "chord3": -1.2523,
-    "chord4": 2.5124,
-    "chord6": -1.5288,
-    "chord8": 0.2879,
+    "lt": 1.0747,
+    "lt2": -0.5524,
+    "acf": 3.9908,
+    "acfl": -2.2967,
+    "acflh": -1.7283,
+    "acfl2": 1.2481,
+    "sal": 2.9117,
+    "sall": 2.2542,
+    "salh": 1.2587,
+    "mid": 4.6582,
+    "acf2": -0.3679,
+    "acfh": 0.2468,
+    "acf3": 3.7683,
+    "acft": 1.1363,
+    "chord3": -0.6232,
+    "chord4": 3.6388,
+    "chord6": -0.8263,
+    "chord8": 1.0619,
 }
 
 

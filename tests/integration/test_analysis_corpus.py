@@ -4,7 +4,7 @@ Local only: the corpus lives outside git (.cache/bench/corpus2) because it is re
 sources, so on a fresh clone and in CI this test skips, and the committed per-family sample
 covers the default run (tests/unit/test_analysis_families.py). Goals that the held-out side
 meets are asserted as goals; tempo, which does not meet its goals yet (docs/benchmarks.md), is
-held at the level measured with analysers 1.3.1 and 1.4.0, so it cannot get worse unnoticed here."""
+held at the level measured with analyser 1.4.0, so it cannot get worse unnoticed here."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".cache" / "bench" / "corpus2"
-TEMPO_FLOORS = {"tempoAcc1": 0.90, "tempoAcc2": 0.97}  # measured 0.902, 0.976: 37 and 40 of 41 (goals 0.95, 1.00)
+TEMPO_FLOORS = {"tempoAcc1": 0.92, "tempoAcc2": 0.97}  # measured 0.927, 0.976: 38 and 40 of 41 (goals 0.95, 1.00)
 
 
 def _module(name: str):

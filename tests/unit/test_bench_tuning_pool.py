@@ -4,6 +4,7 @@ skips only a groove that does not render alone and has the size the docs report.
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import types
@@ -191,3 +192,46 @@ def test_tuning_pool_expected_size_is_the_documented_one():
     assert f"{total} clips beside the tuning side" in doc
     for family, n in tuning_pool.EXPECTED.items():
         assert f"| {family} ({n}) |" in doc
+
+
+# --- version 3: the second soundfont and more chorales ------------------------------------------
+
+
+def test_tuning_pool_second_rendering_moves_tempo_and_soundfont(monkeypatch):
+    monkeypatch.setattr(sources, "PROGRESSIONS", {"minor": [[1], [2], [3]]})
+    rng = random.Random(1)
+    groove = {"id": "pool-groove-Swing", "family": "pool-groove", "groove": "Swing", "meter": "4/4"}
+    groove |= {"source": "mma Swing", "tempo": 100, "mode": "minor", "progression": 0}
+    for _ in range(50):
+        twin = tuning_pool.second_rendering(groove, rng)
+        assert twin["id"] == "pool-groove-Swing-ms" and twin["soundfontKey"] == "tuning2"
+        assert 85 <= twin["tempo"] <= 160 and abs(twin["tempo"] / 100 - 1) > 0.1
+        assert twin["source"] == "mma Swing"  # one source: fit_tempo keeps both renders in one fold
+    piece = {"id": "pool-chorale-x-plain", "family": "pool-chorale", "meter": "6/8", "tempo": 80, "ensemble": "organ"}
+    twin = tuning_pool.second_rendering(piece, rng)
+    assert 60 <= twin["tempo"] <= 110 and abs(twin["tempo"] / 80 - 1) > 0.1
+    assert twin["ensemble"] in sources.ENSEMBLES and groove["tempo"] == 100  # the original is untouched
+
+
+def test_tuning_pool_more_chorales_skip_listed_used_and_held_out_works(monkeypatch):
+    paths = [f"/m21/corpus/bach/{n}.mxl" for n in ("bwv1.6", "bwv2.6", "bwv7.7", "bwv8.6-a", "bwv9.7", "bwv10.7")]
+    fake_m21 = types.ModuleType("music21")
+    fake_m21.corpus = types.SimpleNamespace(getComposer=lambda name: paths)
+    monkeypatch.setitem(sys.modules, "music21", fake_m21)
+    offered = []
+
+    def pieces(family, limit, rng):
+        offered.extend(sources.CHORALES)
+        return [{"source": n, "family": family, "tempo": 90} for n in sources.CHORALES]
+
+    fake_gt = types.ModuleType("groundtruth")
+    fake_gt.music21_pieces = pieces
+    monkeypatch.setitem(sys.modules, "groundtruth", fake_gt)
+    monkeypatch.setattr(sources, "CHORALES", ["bach/bwv2.6"])
+    out = tuning_pool.more_chorales({"bach/bwv10.7"}, {"bach/bwv7"}, random.Random(0))
+    # bwv2.6 is listed, bwv10.7 used by the corpus, bwv7 a held-out cantata, bwv8.6-a not a chorale id
+    assert offered == ["bach/bwv1.6", "bach/bwv9.7"]
+    assert sources.CHORALES == ["bach/bwv2.6"]  # restored
+    assert [c["id"] for c in out] == ["pool-chorale-bach_bwv1.6-plain", "pool-chorale-bach_bwv9.7-plain-ms"]
+    assert [c.get("soundfontKey") for c in out] == [None, "tuning2"]
+    assert all(c["family"] == "pool-chorale" and c["side"] == "tuning" for c in out)
