@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable
 from typing import Any
@@ -34,10 +33,10 @@ def analyze(
     progress : called with short status lines (the command line prints them on stderr)
     """
     say = progress or (lambda _msg: None)
-    decoded = decode(source, format=format, sr=ANALYSIS_SR, max_seconds=max_seconds, progress=progress)
+    decoded = decode(
+        source, format=format, sr=ANALYSIS_SR, max_seconds=max_seconds, loudness=loudness, progress=progress
+    )
     say(f"decoded {decoded.duration:.1f} s ({decoded.source_format}, {decoded.source_sr} Hz, {decoded.channels} ch)")
-    if loudness is not None:
-        decoded = dataclasses.replace(decoded, loudness=float(loudness))
     return describe(decoded)
 
 

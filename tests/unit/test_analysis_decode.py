@@ -92,3 +92,21 @@ def test_decode_reads_paths_and_reports_progress(tmp_path):
     out = decode(path, progress=lines.append)
     assert out.duration == pytest.approx(130.0)
     assert lines and lines[0].startswith("decoding: 60 s")
+
+
+def test_decode_takes_loudness_measured_upstream_without_metering(monkeypatch):
+    from functions.analysis import decode as decode_module
+
+    data = encode(tone(440.0, 1.0, sr=44100), 44100, "flac")
+    measured = decode(data, format="flac").loudness
+
+    class NoMeter:
+        def __init__(self, **_):
+            raise AssertionError("the meter ran although the loudness was given")
+
+    monkeypatch.setattr(decode_module, "LoudnessMeter", NoMeter)
+    given = decode(data, format="flac", loudness=-9.5)
+    assert given.loudness == -9.5 and measured != -9.5
+    assert decode(data, format="flac", loudness=0.0).loudness == 0.0
+    with pytest.raises(AssertionError):
+        decode(data, format="flac")  # without it the meter runs
