@@ -123,21 +123,21 @@ def main(argv=None) -> int:
     trainable = [(src, x, c.index("ok")) for src, x, _, c in rows if "ok" in c]
 
     def score(predict, bare_peak=False) -> dict:
-        picked = [c[peak if bare_peak else int(np.argmax(predict(cid) @ x.T))] for cid, x, peak, c in rows]
+        picked = [c[peak if bare_peak else int(np.argmax(predict(src) @ x.T))] for src, x, peak, c in rows]
         return {
             "acc1": round(float(np.mean([p == "ok" for p in picked])), 3),
             "acc2": round(float(np.mean([p in OCTAVE_RELATIVES for p in picked])), 3),
         }
 
     fold_weights = {
-        k: fit([(x, y) for cid, x, y in trainable if fold_of(cid, args.folds) != k], args.l2) for k in range(args.folds)
+        k: fit([(x, y) for src, x, y in trainable if fold_of(src, args.folds) != k], args.l2) for k in range(args.folds)
     }
     weights = fit([(x, y) for _, x, y in trainable], args.l2)
     report = {
         "clips": len(rows),
         "truthAmongCandidates": round(len(trainable) / max(1, len(rows)), 3),
-        "crossValidated": score(lambda cid: fold_weights[fold_of(cid, args.folds)]),
-        "inSample": score(lambda cid: weights),
+        "crossValidated": score(lambda src: fold_weights[fold_of(src, args.folds)]),
+        "inSample": score(lambda src: weights),
         "peakOnly": score(None, bare_peak=True),
         "l2": args.l2,
         "weights": {k: round(float(v), 4) for k, v in zip(metrical.FEATURES, weights, strict=True)},

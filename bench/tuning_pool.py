@@ -3,7 +3,7 @@
 The corpus's tuning side (bench/groundtruth.py) holds 42 music clips, too few to tell a rule that
 fixes octave choices from one that fits a handful of clips. This pool adds every MMA library
 groove the corpus does not use (on either side), the chorales of the corpus's list that it did
-not pick and more Mozart and Haydn movements, all rendered with the tuning soundfont. Nothing
+not pick and more Mozart and Haydn movements, rendered with the tuning soundfont. Nothing
 here is on the held-out side: its grooves, pieces and soundfont stay unseen. Tempo ranges per
 groove come from its name (slow, fast, ballad), the truth is the tempo MMA or the MIDI is given.
 
@@ -180,10 +180,14 @@ def more_chorales(used: set[str], held_works: set[str], rng: random.Random) -> l
     from music21 import corpus
 
     listed = sources.CHORALES
+    # Chorales are numbered bwvN.M (bwv846 is a prelude); a chorale stored as .krn and .mxl
+    # counts once. In BWV order as strings, so these are the lowest-numbered cantatas, not a sample.
     names = sorted(
-        name
-        for name in (str(p).split("corpus/")[-1].rsplit(".", 1)[0] for p in corpus.getComposer("bach"))
-        if re.fullmatch(r"bach/bwv[\d.]+(-\d+)?", name) and name not in listed
+        {
+            name
+            for name in (str(p).split("corpus/")[-1].rsplit(".", 1)[0] for p in corpus.getComposer("bach"))
+            if re.fullmatch(r"bach/bwv\d+\.\d+(-\d+)?", name) and name not in listed
+        }
     )
     sources.CHORALES = [n for n in names if n not in used and work_of(n) not in held_works]
     try:

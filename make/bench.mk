@@ -6,8 +6,8 @@ BENCH_CORPUS := $(BENCH_CACHE)/corpus2
 BENCH_POOL := $(BENCH_CACHE)/pool
 BENCH_ARGS ?=
 TEMPO_FIT_ARGS ?=
-# fluidsynth + two GM soundfonts (tuning side FluidR3, held-out side TimGM6mb), MMA grooves,
-# Planet Blupi's game-music MIDI, espeak-ng voices.
+# fluidsynth + three GM soundfonts (tuning side FluidR3, the tuning pool's second MuseScore General
+# Lite, held-out side TimGM6mb), MMA grooves, Planet Blupi's game-music MIDI, espeak-ng voices.
 BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small mma planetblupi-music-midi espeak-ng
 
 .PHONY: bench bench-corpus bench-deps bench-lock tempo-fit

@@ -8,6 +8,7 @@ signal only (10 minutes at 22050 Hz mono float32 is 53 MB), not with the source 
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ def decode(
 
     Non-finite samples become 0 and samples are clipped to [-1, 1] (full scale).
     """
+    if loudness is not None and not math.isfinite(loudness):
+        raise ValueError(f"loudness must be finite LUFS, got {loudness}")
     if format is not None and format not in FORMATS:
         raise AudioError(f"Unsupported format {format!r}", f"Expected one of {', '.join(sorted(FORMATS))}")
     readable: str | os.PathLike | io.BytesIO
@@ -139,11 +142,13 @@ def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, loudness: flo
     if frames == 0:
         raise AudioError("The audio is empty", "It decodes to zero samples")
     y = out[:filled].copy() if filled < 0.9 * len(out) else out[:filled]
+    if loudness is None:  # measured here, as no sender measured it (the meter ran above)
+        loudness = meter.integrated() if meter is not None else float("nan")
     return Decoded(
         y=y,
         sr=sr,
         duration=frames / fh.samplerate,
-        loudness=meter.integrated() if meter is not None else float(loudness or 0.0),
+        loudness=float(loudness),
         channels=fh.channels,
         source_sr=fh.samplerate,
         source_format=fh.format,

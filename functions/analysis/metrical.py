@@ -107,6 +107,8 @@ def features(
     changes' autocorrelation by lag at `chord_fps` frames per second (all 0 when it is [0.0])."""
     if not (bpm > 0 and fps > 0):
         raise ValueError(f"tempo and frame rate must be positive, got {bpm} BPM at {fps} fps")
+    if not (np.isfinite(chord_fps) and chord_fps >= 0):
+        raise ValueError(f"chord frame rate must be 0 (no chroma) or positive, got {chord_fps}")
     p = 60.0 * fps / bpm
     lt = float(np.log2(bpm / 120.0))
     f = {

@@ -110,3 +110,10 @@ def test_decode_takes_loudness_measured_upstream_without_metering(monkeypatch):
     assert decode(data, format="flac", loudness=0.0).loudness == 0.0
     with pytest.raises(AssertionError):
         decode(data, format="flac")  # without it the meter runs
+
+
+@pytest.mark.parametrize("loudness", [float("nan"), float("inf"), float("-inf")])
+def test_decode_rejects_a_loudness_that_is_not_finite(loudness):
+    data = encode(tone(440.0, 0.5, sr=44100), 44100, "flac")
+    with pytest.raises(ValueError):
+        decode(data, format="flac", loudness=loudness)

@@ -143,3 +143,26 @@ def test_tempo_estimate_reads_the_level_the_chords_mark():
     slow = tempo.estimate(x, fps=FPS, chroma=_chords(80.0, 4), chroma_fps=CHROMA_FPS)
     fast = tempo.estimate(x, fps=FPS, chroma=_chords(160.0, 4), chroma_fps=CHROMA_FPS)
     assert slow.bpm == pytest.approx(80.0, rel=0.04) and fast.bpm == pytest.approx(160.0, rel=0.04)
+
+
+def test_tempo_chord_autocorrelation_counts_a_chord_struck_after_a_rest():
+    # key.chroma zeroes quiet frames; the same chord struck again after a rest is a chord event.
+    c = np.zeros((12, 400), np.float32)
+    c[[0, 4, 7], :] = 1.0
+    c[:, 10::20] = 0.0  # a rest every 20 frames
+    assert metrical.acf_at(tempo.chord_autocorrelation(c, fps=CHROMA_FPS), period=20.0) > 0.5
+    held = np.ones((12, 400), np.float32)  # one chord throughout: nothing changes
+    assert np.allclose(tempo.chord_autocorrelation(held, fps=CHROMA_FPS)[1:], 0.0, atol=1e-3)
+
+
+def test_tempo_chord_autocorrelation_validates_its_input():
+    assert list(tempo.chord_autocorrelation(np.ones((12, 2), np.float32), fps=CHROMA_FPS)) == [0.0]
+    short = tempo.chord_autocorrelation(_chords(100.0, 4, seconds=3.0), fps=CHROMA_FPS)
+    assert np.isfinite(short).all()  # shorter than one window
+    for bad_fps in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            tempo.chord_autocorrelation(_chords(100.0, 4), fps=bad_fps)
+    with pytest.raises(ValueError):
+        tempo.chord_autocorrelation(_chords(100.0, 4).T, fps=CHROMA_FPS)  # (frames, 12)
+    with pytest.raises(ValueError):
+        tempo.estimate(_pulses(20.0), fps=FPS, chroma=_chords(100.0, 4))  # chroma without its frame rate
