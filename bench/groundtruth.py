@@ -68,11 +68,10 @@ def _key_truth(score) -> tuple[str, str] | None:
     return NAMES[analysed.tonic.pitchClass], analysed.mode
 
 
-def _score_entries(family: str, limit: int):
-    if family == "chorale":
-        yield from ((name, lambda n=name: corpus.parse(n)) for name in sources.CHORALES)
-    elif family == "classical":
-        yield from ((name, lambda n=name: corpus.parse(n)) for name in sources.CLASSICAL)
+def _score_entries(family: str, limit: int, names: list[str] | None = None):
+    if family in ("chorale", "classical"):
+        listed = names if names is not None else sources.CHORALES if family == "chorale" else sources.CLASSICAL
+        yield from ((name, lambda n=name: corpus.parse(n)) for name in listed)
     else:
         found = []
         for sig in sources.FOLK_METERS:
@@ -83,10 +82,11 @@ def _score_entries(family: str, limit: int):
                 yield f"{h.sourcePath}#{h.number}", h.parse
 
 
-def music21_pieces(family: str, limit: int, rng: random.Random) -> list[dict]:
-    """Up to `limit` pieces of a family with an unambiguous key and one meter we can annotate."""
+def music21_pieces(family: str, limit: int, rng: random.Random, *, names: list[str] | None = None) -> list[dict]:
+    """Up to `limit` pieces of a family with an unambiguous key and one meter we can annotate;
+    `names`: the music21 corpus paths to try, in order, instead of the family's list in sources."""
     picked: list[dict] = []
-    for name, parse in _score_entries(family, limit):
+    for name, parse in _score_entries(family, limit, names):
         if len(picked) >= limit:
             break
         try:
@@ -107,7 +107,7 @@ def music21_pieces(family: str, limit: int, rng: random.Random) -> list[dict]:
             continue
         ratio = next(iter(ratios))
         compound = ratio == "6/8"
-        lo, hi = (60, 110) if compound else (60, 170)
+        lo, hi = sources.piece_tempo_range(ratio)
         picked.append(
             {
                 "family": family,

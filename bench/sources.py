@@ -18,6 +18,11 @@ SOUNDFONTS = {
 MMA_LIB = Path("/usr/share/mma/lib")  # mma
 
 
+def piece_tempo_range(meter: str) -> tuple[int, int]:
+    """BPM range of a music21 piece's felt beat (the dotted quarter in 6/8)."""
+    return (60, 110) if meter == "6/8" else (60, 170)
+
+
 class GrooveNotFound(LookupError):
     """No MMA library file defines the groove with a `Time N` line bench/midi.py can read."""
 

@@ -120,19 +120,17 @@ def plan(main_manifest: dict, extra_pieces: int) -> list[dict]:
                 "beatsPerBar": 2 if ratio == "6/8" else int(ratio[0]),
             }
         )
-    # The corpus's lists first (what it did not pick), then more movements of the same composers;
-    # groundtruth reads sources.CLASSICAL, so it is extended for this call and restored.
-    listed = sources.CLASSICAL
-    sources.CLASSICAL = listed + [
+    # The corpus's lists first (what it did not pick), then more movements of the same composers.
+    classical = sources.CLASSICAL + [
         str(p).split("corpus/")[-1].rsplit(".", 1)[0]
         for c in ("mozart", "haydn")  # Beethoven's quartets take minutes each to parse
         for p in corpus.getComposer(c)
         if str(p).endswith(".mxl")
     ]
-    try:
-        picked = {f: groundtruth.music21_pieces(f, extra_pieces + 20, rng) for f in ("chorale", "classical")}
-    finally:
-        sources.CLASSICAL = listed
+    picked = {
+        "chorale": groundtruth.music21_pieces("chorale", extra_pieces + 20, rng),
+        "classical": groundtruth.music21_pieces("classical", extra_pieces + 20, rng, names=classical),
+    }
     for family, pieces in picked.items():
         fresh = [p for p in pieces if p["source"] not in used and work_of(p["source"]) not in held_works]
         for i, piece in enumerate(fresh):
@@ -158,7 +156,7 @@ def piece_range(clip: dict) -> tuple[int, int]:
     """BPM range of a clip's felt beat: the groove's (tempo_range) or groundtruth's for pieces."""
     if clip["family"] == "pool-groove":
         return tempo_range(clip["groove"], clip["meter"])
-    return (60, 110) if clip["meter"] == "6/8" else (60, 170)
+    return sources.piece_tempo_range(clip["meter"])
 
 
 def second_rendering(clip: dict, rng: random.Random) -> dict:
@@ -179,21 +177,17 @@ def more_chorales(used: set[str], held_works: set[str], rng: random.Random) -> l
     import groundtruth
     from music21 import corpus
 
-    listed = sources.CHORALES
     # Chorales are numbered bwvN.M (bwv846 is a prelude); a chorale stored as .krn and .mxl
     # counts once. In BWV order as strings, so these are the lowest-numbered cantatas, not a sample.
     names = sorted(
         {
             name
             for name in (str(p).split("corpus/")[-1].rsplit(".", 1)[0] for p in corpus.getComposer("bach"))
-            if re.fullmatch(r"bach/bwv\d+\.\d+(-\d+)?", name) and name not in listed
+            if re.fullmatch(r"bach/bwv\d+\.\d+(-\d+)?", name) and name not in sources.CHORALES
         }
     )
-    sources.CHORALES = [n for n in names if n not in used and work_of(n) not in held_works]
-    try:
-        pieces = groundtruth.music21_pieces("chorale", NEW_CHORALES, rng)
-    finally:
-        sources.CHORALES = listed
+    fresh = [n for n in names if n not in used and work_of(n) not in held_works]
+    pieces = groundtruth.music21_pieces("chorale", NEW_CHORALES, rng, names=fresh)
     clips = []
     for i, piece in enumerate(pieces):
         base = piece["source"].replace("/", "_").replace("#", "-")

@@ -48,9 +48,9 @@ def describe(decoded: Decoded) -> dict:
     fr = spectrum.frames(y, sr=decoded.sr)
     onset = tempo.onset_envelope(fr.mel)
     low, high = tempo.band_onsets(fr.mel)
-    chroma = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr))
-    beat = tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=key.frame_rate(decoded.sr))
-    k = key.estimate(key.pitch_class_vector(chroma, frames_per_second=key.frame_rate(decoded.sr)))
+    chroma, chroma_fps = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr)), key.frame_rate(decoded.sr)
+    beat = tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=chroma_fps)
+    k = key.estimate(key.pitch_class_vector(chroma, frames_per_second=chroma_fps))
     desc = features.descriptors(
         fr,
         onset,

@@ -220,9 +220,9 @@ def test_tuning_pool_more_chorales_skip_listed_used_and_held_out_works(monkeypat
     monkeypatch.setitem(sys.modules, "music21", fake_m21)
     offered = []
 
-    def pieces(family, limit, rng):
-        offered.extend(sources.CHORALES)
-        return [{"source": n, "family": family, "tempo": 90} for n in sources.CHORALES]
+    def pieces(family, limit, rng, *, names):
+        offered.extend(names)
+        return [{"source": n, "family": family, "tempo": 90} for n in names]
 
     fake_gt = types.ModuleType("groundtruth")
     fake_gt.music21_pieces = pieces
@@ -231,7 +231,7 @@ def test_tuning_pool_more_chorales_skip_listed_used_and_held_out_works(monkeypat
     out = tuning_pool.more_chorales({"bach/bwv10.7"}, {"bach/bwv7"}, random.Random(0))
     # bwv2.6 is listed, bwv10.7 used by the corpus, bwv7 a held-out cantata, bwv8.6-a not a chorale id
     assert offered == ["bach/bwv1.6", "bach/bwv9.7"]
-    assert sources.CHORALES == ["bach/bwv2.6"]  # restored
+    assert sources.CHORALES == ["bach/bwv2.6"]  # the corpus's list is left as it was
     assert [c["id"] for c in out] == ["pool-chorale-bach_bwv1.6-plain", "pool-chorale-bach_bwv9.7-plain-ms"]
     assert [c.get("soundfontKey") for c in out] == [None, "tuning2"]
     assert all(c["family"] == "pool-chorale" and c["side"] == "tuning" for c in out)
