@@ -36,6 +36,22 @@ def test_features_rows_match_librosa(librosa_feature):
     np.testing.assert_allclose(tempo.onset_envelope(fr.mel)[1:], onset[1 : len(fr.rms)], rtol=1e-3, atol=1e-3)
 
 
+def test_spectrum_rolloff_search_matches_a_full_cumulative_sum():
+    rng = np.random.default_rng(5)
+    mag = rng.exponential(size=(64, spectrum.N_FFT // 2 + 1)).astype(np.float32) ** 4
+    mag[0] = 0.0
+    mag[0, -1] = 1.0  # all of it in the Nyquist bin, past the grouped bins
+    mag[1] = 0.0
+    mag[1, 0] = 1.0  # all of it in the first bin
+    mag[2, 31:33] = 1e6  # the threshold met exactly at a step's edge
+    total = mag.sum(axis=1)
+    expected = np.argmax(np.cumsum(mag, axis=1) >= spectrum.ROLL_PERCENT * total[:, None], axis=1)
+    found = spectrum._rolloff_bins(mag, total)
+    np.testing.assert_array_equal(found[:3], [spectrum.N_FFT // 2, 0, 32])
+    # float32 sums in another order may cross the threshold one bin apart (librosa's 1-bin tolerance)
+    assert np.abs(found - expected).max() <= 1 and np.mean(found == expected) > 0.95
+
+
 def test_features_zero_crossing_rate_of_a_sine():
     y = tone(1000.0, 1.0, sr=SR, harmonics=1)
     assert features.zero_crossing_rate(y) == pytest.approx(2000 / SR, rel=0.02)
