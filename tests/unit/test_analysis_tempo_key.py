@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from analysis_signals import PCS, click_track, progression
+from analysis_signals import PCS, click_track, midi_hz, progression, tone
 
 from functions.analysis import key, spectrum, tempo
 
@@ -61,6 +61,38 @@ def test_tempo_of_silence_and_noise_is_bounded():
     noise = _tempo(np.random.default_rng(1).standard_normal(SR * 5).astype(np.float32) * 0.1)
     assert noise.bpm == 0.0 or tempo.MIN_BPM <= noise.bpm <= tempo.MAX_BPM
     assert 0.0 <= noise.confidence <= 1.0
+
+
+def _sustained_chords(bar_s: float, bars: int = 10) -> np.ndarray:
+    # Organ-like: a new chord every bar (I, IV, V, vi, ...) and nothing that strikes on the beat.
+    chords = [(0, 4, 7), (5, 9, 12), (7, 11, 14), (9, 12, 16)]
+    return np.concatenate(
+        [sum(tone(midi_hz(62 + n), bar_s, sr=SR, amp=0.1) for n in chords[i % 4]) for i in range(bars)]
+    )
+
+
+@pytest.mark.parametrize("bar_s", [3.0, 4.0, 5.0])
+def test_tempo_of_sustained_chords_reads_their_changes_as_bars_of_four(bar_s):
+    est = _tempo(_sustained_chords(bar_s))
+    assert est.confidence < tempo.NO_PULSE_CONFIDENCE  # the onsets alone have no beat to offer
+    assert est.bpm == pytest.approx(tempo.CHORD_BEATS * 60.0 / bar_s, rel=0.02)
+    assert est.beats_per_bar == tempo.CHORD_BEATS
+
+
+def test_tempo_chord_changes_do_not_override_an_onset_pulse():
+    y = _sustained_chords(4.0)
+    y = y + click_track(150, len(y) / SR, sr=SR, seed=150)
+    assert _tempo(y).bpm == pytest.approx(150, rel=0.02)
+
+
+def test_tempo_chord_period_needs_a_clear_peak():
+    fps = key.frame_rate(SR)
+    chroma = key.chroma(key.pitch_spectrogram(_sustained_chords(4.0), sr=SR))
+    assert tempo.chord_period(chroma, fps=fps) == pytest.approx(4.0, rel=0.02)
+    rng = np.random.default_rng(7)
+    assert tempo.chord_period(rng.random((12, 400)).astype(np.float32), fps=fps) == 0.0  # no period
+    assert tempo.chord_period(np.zeros((12, 400), np.float32), fps=fps) == 0.0  # silence
+    assert tempo.chord_period(chroma[:, :2], fps=fps) == 0.0  # too short to have one
 
 
 @pytest.mark.parametrize("tonic", [0, 2, 6, 9, 10])
