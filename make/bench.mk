@@ -10,7 +10,7 @@ TEMPO_FIT_ARGS ?=
 # Lite, held-out side TimGM6mb), MMA grooves, Planet Blupi's game-music MIDI, espeak-ng voices.
 BENCH_APT := fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small mma planetblupi-music-midi espeak-ng
 
-.PHONY: bench bench-corpus bench-deps bench-lock tempo-fit
+.PHONY: bench bench-corpus bench-deps bench-lock tempo-fit no-pulse-fit
 
 $(BENCH_STAMP): bench/requirements.txt
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
@@ -34,6 +34,9 @@ bench: setup bench-corpus ## held-out accuracy per family, speed vs naive libros
 
 tempo-fit: setup bench-corpus ## refit the tempo's metre choice on the tuning side + pool (JSON; TEMPO_FIT_ARGS=--write to update)
 	@$(PY) bench/fit_tempo.py --corpus $(BENCH_CORPUS) --pool $(BENCH_POOL) $(TEMPO_FIT_ARGS)
+
+no-pulse-fit: setup bench-corpus ## where the tempo's no-pulse branch sets its thresholds: shuffled tuning clips (JSON)
+	@$(PY) bench/no_pulse.py --corpus $(BENCH_CORPUS) --pool $(BENCH_POOL)
 
 bench-lock: setup ## recompile bench/requirements.txt (hashed) from bench/requirements.in
 	$(PIP_COMPILE) -o bench/requirements.txt bench/requirements.in

@@ -81,7 +81,7 @@ def frames(y: np.ndarray, *, sr: int) -> Frames:
     n_frames = 1 + (len(y) + 2 * pad - N_FFT) // HOP
     mel = np.empty((N_MELS, n_frames), np.float32)
     rows = {k: np.empty(n_frames, np.float32) for k in ("centroid", "rolloff", "flatness", "rms")}
-    windowed = np.empty((BLOCK_FRAMES, N_FFT), np.float32)
+    windowed = np.empty((min(BLOCK_FRAMES, n_frames), N_FFT), np.float32)
     for start in range(0, n_frames, BLOCK_FRAMES):
         stop = min(n_frames, start + BLOCK_FRAMES)
         # This block's samples of the zero-padded signal, without padding (copying) all of it.
@@ -108,7 +108,8 @@ def frames(y: np.ndarray, *, sr: int) -> Frames:
 def _rolloff_bins(mag: np.ndarray, total: np.ndarray) -> np.ndarray:
     """Per frame of (b, bins) `mag`, the first bin whose cumulative magnitude reaches
     ROLL_PERCENT of `total` (librosa.feature.spectral_rolloff). Searched in ROLL_GROUP-bin steps,
-    then within the step: a cumulative sum over all 1025 bins took a fifth of `frames`."""
+    then within the step: a cumulative sum over all 1025 bins took a fifth of `frames`. Needs at
+    least one frame and a bin past the last whole step (frames() has 1025 bins)."""
     n, bins = mag.shape
     full = (bins // ROLL_GROUP) * ROLL_GROUP
     coarse = np.cumsum(mag[:, :full].reshape(n, -1, ROLL_GROUP).sum(axis=2), axis=1)
@@ -117,7 +118,7 @@ def _rolloff_bins(mag: np.ndarray, total: np.ndarray) -> np.ndarray:
     before = np.where(group > 0, coarse[np.arange(n), group - 1], 0.0)
     cols = group[:, None] * ROLL_GROUP + np.arange(ROLL_GROUP)
     fine = np.take_along_axis(mag, cols, axis=1).cumsum(axis=1) + before[:, None]
-    fine[:, -1] = np.inf  # the step was found to reach it: a rounding difference stays in it
+    fine[:, -1] = np.inf  # the step's coarse sum reached it: if this sum falls short by rounding, its last bin
     found = group * ROLL_GROUP + np.argmax(fine >= threshold[:, None], axis=1)
     # Not reached within the grouped bins: it lies in the rest (the Nyquist bin at N_FFT 2048).
     rest = full + np.argmax(np.cumsum(mag[:, full:], axis=1) + coarse[:, -1:] >= threshold[:, None], axis=1)

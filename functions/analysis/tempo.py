@@ -21,19 +21,18 @@ WINDOW_S = 6.0  # 4.5-12 s windows all scored Acc1 >= 0.98 on the bench corpus
 LOW_BANDS, HIGH_FROM = 12, 64  # mel bands below ~300 Hz (bass, kick) and above ~2 kHz (hats, attacks)
 # Two bars of 4 at 50 BPM (9.6 s) fit, though the Hann taper leaves 8P weak there.
 CHORD_WINDOW_S = 12.0
-# No pulse in the onsets: a confidence below the 95th percentile of shuffled onset envelopes of the
-# tuning side (131 clips x 5 shuffles: median 0.069, 95th 0.131; real music there >= 0.144).
+# No pulse in the onsets: a confidence below about the 99th percentile of shuffled onset envelopes
+# of the tuning side and pool; then a chord-change period past about the 99th percentile of
+# shuffled chroma is read as CHORD_BEATS beats, their most common count (`make no-pulse-fit`
+# measures all three; benchmarks.md). The 12 s windows' taper keeps periods past ~5 s below it.
 NO_PULSE_CONFIDENCE = 0.13
-# ...then the chord changes' period, when it stands out: above the 99th percentile (0.322) of the
-# peak of shuffled chroma, looked for between CHORD_BAR_S, is read as CHORD_BEATS beats, the
-# tuning side's mode (74 of 138 clips with such a peak; then 2: 18, 6: 16, 3: 15, 8: 10).
-CHORD_PULSE, CHORD_BAR_S, CHORD_BEATS = 0.32, (1.5, 6.0), 4
+CHORD_PULSE, CHORD_BAR_S, CHORD_BEATS = 0.25, (1.5, 6.0), 4
 
 
 @dataclass(frozen=True)
 class Tempo:
-    bpm: float  # beats per minute, 0 when no pulse is found
-    confidence: float  # 0-1: how much the chosen period stands out of the autocorrelation
+    bpm: float  # beats per minute, 0 when neither the onsets nor the chord changes keep time
+    confidence: float  # 0-1: how much the onsets' period stands out (low when chords set the bpm)
     period: float  # frames per beat
     phase: float  # frame of the first beat of the grid
     beats_per_bar: int  # 3 or 4, best effort
@@ -208,8 +207,9 @@ def chord_autocorrelation(chroma: np.ndarray | None, *, fps: float) -> np.ndarra
 
 
 def chord_period(chroma: np.ndarray, *, fps: float) -> float:
-    """Seconds between chord changes (the highest local peak of chord_autocorrelation within
-    CHORD_BAR_S, refined below one frame), or 0.0 when no peak reaches CHORD_PULSE."""
+    """Period of the chord changes in seconds (the highest local peak of chord_autocorrelation
+    within CHORD_BAR_S, refined below one frame; it may be a multiple of the time between
+    changes), or 0.0 when no peak reaches CHORD_PULSE."""
     ac = chord_autocorrelation(chroma, fps=fps)
     lo, hi = max(1, int(CHORD_BAR_S[0] * fps)), min(len(ac) - 2, int(CHORD_BAR_S[1] * fps))
     peaks = [i for i in range(lo, hi + 1) if ac[i] >= ac[i - 1] and ac[i] > ac[i + 1] and ac[i] >= CHORD_PULSE]

@@ -37,19 +37,22 @@ def test_features_rows_match_librosa(librosa_feature):
 
 
 def test_spectrum_rolloff_search_matches_a_full_cumulative_sum():
+    # Integer magnitudes sum exactly in float32, so the search must find the reference's bin.
     rng = np.random.default_rng(5)
-    mag = rng.exponential(size=(64, spectrum.N_FFT // 2 + 1)).astype(np.float32) ** 4
-    mag[0] = 0.0
+    mag = rng.integers(0, 50, size=(64, spectrum.N_FFT // 2 + 1)).astype(np.float32)
+    mag[:8] = 0.0
     mag[0, -1] = 1.0  # all of it in the Nyquist bin, past the grouped bins
-    mag[1] = 0.0
     mag[1, 0] = 1.0  # all of it in the first bin
-    mag[2, 31:33] = 1e6  # the threshold met exactly at a step's edge
+    mag[2, 31:33] = 1000.0  # reached at the first bin of a step
+    mag[3, 30:32] = 1000.0  # reached at the last bin of a step
+    mag[4, 1022:1024] = 1000.0  # reached at the last grouped bin
+    mag[5, [3, 700]] = [85.0, 15.0]  # exactly 85 % at bin 3
     total = mag.sum(axis=1)
-    expected = np.argmax(np.cumsum(mag, axis=1) >= spectrum.ROLL_PERCENT * total[:, None], axis=1)
+    cumulative = np.cumsum(mag.astype(np.float64), axis=1)
+    expected = np.argmax(cumulative >= spectrum.ROLL_PERCENT * total[:, None].astype(np.float64), axis=1)
     found = spectrum._rolloff_bins(mag, total)
-    np.testing.assert_array_equal(found[:3], [spectrum.N_FFT // 2, 0, 32])
-    # float32 sums in another order may cross the threshold one bin apart (librosa's 1-bin tolerance)
-    assert np.abs(found - expected).max() <= 1 and np.mean(found == expected) > 0.95
+    np.testing.assert_array_equal(found[:6], [spectrum.N_FFT // 2, 0, 32, 31, 1023, 3])
+    np.testing.assert_array_equal(found[8:], expected[8:])
 
 
 def test_features_zero_crossing_rate_of_a_sine():
