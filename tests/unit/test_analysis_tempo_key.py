@@ -135,3 +135,16 @@ def test_key_audio_profile_adds_octaves_fifths_and_thirds():
     assert one_note[7] == pytest.approx(0.36 + 0.078)  # harmonics 3, 6
     assert one_note[4] == pytest.approx(0.13)  # harmonic 5
     assert key.templates().shape == (24, 12)
+
+
+def test_key_pitch_class_vector_adds_the_sounding_opening_and_the_ending():
+    chroma = np.zeros((12, 100), np.float32)  # 10 silent frames, 20 of C major, 70 of G major
+    chroma[[0, 4, 7], 10:30] = 1.0
+    chroma[[7, 11, 2], 30:] = 1.0
+    fps = 20 / key.ENDING_S  # the opening and the ending are 20 frames each
+    share = key.ENDING_SHARE * 100  # each counts as ENDING_SHARE of the 100 frames
+    expected = np.zeros(12)
+    expected[[0, 4]] = 20 + share  # the opening's C and E
+    expected[7] = 90 + 2 * share  # G is in both
+    expected[[11, 2]] = 70 + share  # the ending's B and D
+    np.testing.assert_allclose(key.pitch_class_vector(chroma, frames_per_second=fps), expected)
