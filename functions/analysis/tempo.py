@@ -110,15 +110,17 @@ def estimate(
         confidence = max(
             _confidence(region, min(len(region) - 1, int(round(p))), min_lag) for p in (period, 60.0 * fps / peak_bpm)
         )
-    meter = 0
+    meter, phase = 0, -1.0
     if confidence < NO_PULSE_CONFIDENCE:
         # Sustained chords (an organ hymn) have no onset pulse; their changes may still keep time.
         bar = chord_period(chroma, fps=chroma_fps) if chroma is not None else 0.0
         if bar > 0:
             period, meter = bar * fps / CHORD_BEATS, CHORD_BEATS
+            # Bars start where the chords change; the onsets' best phase would be noise here.
+            phase = chord_phase(chroma, fps=chroma_fps, period_s=bar) * fps % period
     if period <= 0:
         return Tempo(0.0, 0.0, 0.0, 0.0, 4)
-    phase = _phase(onset, period)
+    phase = phase if phase >= 0 else _phase(onset, period)
     meter = meter or _meter(onset, period, phase)
     # A relative by 3 of a peak near the bounds may step past them; the schema promises 30-300 BPM.
     bpm = float(np.clip(60.0 * fps / period, MIN_BPM, MAX_BPM))
@@ -196,14 +198,22 @@ def chord_autocorrelation(chroma: np.ndarray | None, *, fps: float) -> np.ndarra
         raise ValueError(f"chroma frame rate must be positive, got {fps}")
     if chroma.shape[1] < 3:
         return np.zeros(1)
-    norm = np.linalg.norm(chroma, axis=0)
-    unit = chroma / np.maximum(norm, 1e-9)
+    window = max(2, int(CHORD_WINDOW_S * fps))
+    return local_autocorrelation(_whiten(_chord_change(chroma), fps=fps), window=window, max_lag=window - 1)
+
+
+def chord_phase(chroma: np.ndarray, *, fps: float, period_s: float) -> float:
+    """Seconds from the start to the first line of a `period_s` grid that gathers the most chord
+    change (cosine distance between successive frames of the (12, t) `chroma` at `fps`)."""
+    return _phase(_chord_change(chroma), period_s * fps) / fps
+
+
+def _chord_change(chroma: np.ndarray) -> np.ndarray:
+    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=0), 1e-9)
     # key.chroma zeroes quiet frames, whose zero vector is at distance 1 from anything: a chord
     # struck after a rest counts as a change, as an event of the harmony's rhythm. Without that
     # (a rest as no change) the fit read the same on the pool and worse on clicks (benchmarks.md).
-    change = 1.0 - (unit[:, 1:] * unit[:, :-1]).sum(axis=0)
-    window = max(2, int(CHORD_WINDOW_S * fps))
-    return local_autocorrelation(_whiten(np.concatenate([[0.0], change]), fps=fps), window=window, max_lag=window - 1)
+    return np.concatenate([[0.0], 1.0 - (unit[:, 1:] * unit[:, :-1]).sum(axis=0)])
 
 
 def chord_period(chroma: np.ndarray, *, fps: float) -> float:

@@ -82,6 +82,19 @@ def test_tempo_of_sustained_chords_reads_their_changes_as_bars_of_four(bar_s):
     assert est.beats_per_bar == tempo.CHORD_BEATS
 
 
+def test_tempo_without_onset_pulse_puts_the_beat_where_the_chords_change():
+    fps, chroma_fps = 43.0, 10.0
+    onset = np.random.default_rng(11).random(int(40 * fps)).astype(np.float32)  # no pulse
+    chroma = np.zeros((12, int(40 * chroma_fps)), np.float32)
+    for i in range(chroma.shape[1]):  # a new chord every 4 s from 1.3 s on: beats at x.3 s
+        chord = int((i / chroma_fps - 1.3) // 4) if i / chroma_fps >= 1.3 else -1
+        chroma[[(5 * chord) % 12, (5 * chord + 4) % 12, (5 * chord + 7) % 12], i] = 1.0
+    est = tempo.estimate(onset, fps=fps, chroma=chroma, chroma_fps=chroma_fps)
+    assert est.confidence < tempo.NO_PULSE_CONFIDENCE
+    assert est.bpm == pytest.approx(60.0, rel=0.02)
+    assert est.phase / fps == pytest.approx(0.3, abs=0.1)  # a chroma frame is 0.1 s
+
+
 def test_tempo_chord_changes_do_not_override_an_onset_pulse():
     y = _sustained_chords(4.0)
     y = y + click_track(150, len(y) / SR, sr=SR, seed=150)
