@@ -111,9 +111,9 @@ def estimate(
             _confidence(region, min(len(region) - 1, int(round(p))), min_lag) for p in (period, 60.0 * fps / peak_bpm)
         )
     meter, phase = 0, -1.0
-    if confidence < NO_PULSE_CONFIDENCE:
+    if confidence < NO_PULSE_CONFIDENCE and chroma is not None:
         # Sustained chords (an organ hymn) have no onset pulse; their changes may still keep time.
-        bar = chord_period(chroma, fps=chroma_fps) if chroma is not None else 0.0
+        bar = chord_period(chroma, fps=chroma_fps)
         if bar > 0:
             period, meter = bar * fps / CHORD_BEATS, CHORD_BEATS
             # Bars start where the chords change; the onsets' best phase would be noise here.
