@@ -53,12 +53,12 @@ def band_onsets(mel_power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def autocorrelation(x: np.ndarray, *, max_lag: int) -> np.ndarray:
-    """Autocorrelation of `x` (mean removed) for lags 0..max_lag, by FFT."""
-    x = x - x.mean()
-    n = 1 << int(np.ceil(np.log2(2 * len(x) + 1)))
-    spec = np.fft.rfft(x, n)
-    ac = np.fft.irfft(spec * np.conj(spec), n)[: max_lag + 1]
-    return ac / max(ac[0], 1e-12)
+    """Autocorrelation along the last axis of `x` (mean removed) for lags 0..max_lag, by FFT."""
+    x = x - x.mean(axis=-1, keepdims=True)
+    n = 1 << int(np.ceil(np.log2(2 * x.shape[-1] + 1)))
+    spec = np.fft.rfft(x, n, axis=-1)
+    ac = np.fft.irfft(spec * np.conj(spec), n, axis=-1)[..., : max_lag + 1]
+    return ac / np.maximum(ac[..., :1], 1e-12)
 
 
 def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.ndarray:
@@ -70,11 +70,7 @@ def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.nda
     segments = segments[segments.std(axis=1) > 1e-9] * np.hanning(window)
     if not len(segments):
         return np.zeros(max_lag + 1)
-    segments -= segments.mean(axis=1, keepdims=True)
-    n = 1 << int(np.ceil(np.log2(2 * window + 1)))
-    spec = np.fft.rfft(segments, n, axis=1)
-    ac = np.fft.irfft(spec * np.conj(spec), n, axis=1)[:, : max_lag + 1]
-    return (ac / np.maximum(ac[:, :1], 1e-12)).mean(axis=0)
+    return autocorrelation(segments, max_lag=max_lag).mean(axis=0)
 
 
 def estimate(
