@@ -28,11 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import evaluate  # noqa: E402
 import fit_tempo  # noqa: E402
 
-from functions.analysis import key, spectrum, tempo  # noqa: E402
-from functions.analysis.decode import ANALYSIS_SR, decode  # noqa: E402
+from functions.analysis import tempo  # noqa: E402
 
 SHUFFLES = 5
 PERCENTILES = (50, 90, 95, 99, 100)
@@ -55,18 +53,13 @@ def beats_per_period(period_s: float, bpm: float) -> float | str:
 
 def measure(root: Path, clip: dict, rng: np.random.Generator) -> dict:
     """One clip's real and shuffled readings."""
-    audio, _ = evaluate.youtube_path(root / clip["file"], root.parent / "youtube")
-    decoded = decode(str(audio), sr=ANALYSIS_SR)
-    fr = spectrum.frames(decoded.y, sr=decoded.sr)
-    onset, (low, high) = tempo.onset_envelope(fr.mel), tempo.band_onsets(fr.mel)
-    chroma, cfps = key.chroma(key.pitch_spectrogram(decoded.y, sr=decoded.sr)), key.frame_rate(decoded.sr)
-    est = tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=cfps)
+    onset, kw = fit_tempo.tempo_inputs(root, clip)
+    low, high, chroma, cfps = kw["low"], kw["high"], kw["chroma"], kw["chroma_fps"]
+    est = tempo.estimate(onset, **kw)
     null_conf, null_chord = [], []
     for _ in range(SHUFFLES):
         order = rng.permutation(len(onset))
-        shuffled = tempo.estimate(
-            onset[order], fps=fr.fps, low=low[order], high=high[order], chroma=chroma, chroma_fps=cfps
-        )
+        shuffled = tempo.estimate(onset[order], **(kw | {"low": low[order], "high": high[order]}))
         null_conf.append(shuffled.confidence)
         null_chord.append(chord_peak(chroma[:, rng.permutation(chroma.shape[1])], fps=cfps))
     period = tempo.chord_period(chroma, fps=cfps)
