@@ -46,28 +46,19 @@ def clips(corpus: Path, pool: Path | None) -> list[tuple[Path, dict]]:
     return out
 
 
-def tempo_inputs(root: Path, clip: dict) -> tuple[np.ndarray, dict]:
-    """One clip's onset envelope and the other arguments of tempo.estimate (fps, band envelopes,
-    chroma and its frame rate), computed as analyzer.describe does, via the youtube path."""
+def tempo_inputs(root: Path, clip: dict) -> tempo.Signals:
+    """One clip's tempo.Signals, computed as analyzer.describe does, via the youtube path."""
     audio, _ = evaluate.youtube_path(root / clip["file"], root.parent / "youtube")
     decoded = decode(str(audio), sr=ANALYSIS_SR)
     fr = spectrum.frames(decoded.y, sr=decoded.sr)
-    low, high = tempo.band_onsets(fr.mel)
     chroma = key.chroma(key.pitch_spectrogram(decoded.y, sr=decoded.sr))
-    return tempo.onset_envelope(fr.mel), {
-        "fps": fr.fps,
-        "low": low,
-        "high": high,
-        "chroma": chroma,
-        "chroma_fps": key.frame_rate(decoded.sr),
-    }
+    return tempo.Signals.of(fr.mel, fps=fr.fps, chroma=chroma, chroma_fps=key.frame_rate(decoded.sr))
 
 
 def candidate_rows(root: Path, clip: dict) -> tuple[np.ndarray, list[float], int] | None:
     """Feature matrix (candidates x FEATURES), candidate tempi and which one is the bare
     autocorrelation peak (what analyser 1.2.0 reported) of one clip, via the youtube path."""
-    onset, kwargs = tempo_inputs(root, clip)
-    found = tempo.metre_candidates(onset, **kwargs)
+    found = tempo.metre_candidates(tempo_inputs(root, clip))
     if found is None:
         return None
     _, peak, scored = found

@@ -17,6 +17,7 @@ through the youtube path, as bench/fit_tempo.py reads them), prints JSON:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -53,13 +54,14 @@ def beats_per_period(period_s: float, bpm: float) -> float | str:
 
 def measure(root: Path, clip: dict, rng: np.random.Generator) -> dict:
     """One clip's real and shuffled readings."""
-    onset, kw = fit_tempo.tempo_inputs(root, clip)
-    low, high, chroma, cfps = kw["low"], kw["high"], kw["chroma"], kw["chroma_fps"]
-    est = tempo.estimate(onset, **kw)
+    signals = fit_tempo.tempo_inputs(root, clip)
+    onset, low, high, chroma, cfps = signals.onset, signals.low, signals.high, signals.chroma, signals.chroma_fps
+    assert low is not None and high is not None and chroma is not None  # Signals.of sets them all
+    est = tempo.estimate(signals)
     null_conf, null_chord = [], []
     for _ in range(SHUFFLES):
         order = rng.permutation(len(onset))
-        shuffled = tempo.estimate(onset[order], **(kw | {"low": low[order], "high": high[order]}))
+        shuffled = tempo.estimate(dataclasses.replace(signals, onset=onset[order], low=low[order], high=high[order]))
         null_conf.append(shuffled.confidence)
         null_chord.append(chord_peak(chroma[:, rng.permutation(chroma.shape[1])], fps=cfps))
     period = tempo.chord_period(chroma, fps=cfps)

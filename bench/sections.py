@@ -303,10 +303,9 @@ from functions.analysis import key, spectrum, structure, tempo
 from functions.analysis.decode import decode
 d = decode({path!r})
 fr = spectrum.frames(d.y, sr=d.sr)
-onset = tempo.onset_envelope(fr.mel)
-low, high = tempo.band_onsets(fr.mel)
 chroma = key.chroma(key.pitch_spectrogram(d.y, sr=d.sr))
-beat = tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=key.frame_rate(d.sr))
+signals = tempo.Signals.of(fr.mel, fps=fr.fps, chroma=chroma, chroma_fps=key.frame_rate(d.sr))
+onset, beat = signals.onset, tempo.estimate(signals)
 def once():
     return structure.arc(fr, onset=onset, beat=beat, chroma=chroma, duration=d.duration, loudness=d.loudness)
 once()

@@ -46,10 +46,10 @@ def describe(decoded: Decoded) -> dict:
     if len(y) < spectrum.N_FFT:  # shorter than one frame: pad so every feature is defined
         y = np.pad(y, (0, spectrum.N_FFT - len(y)))
     fr = spectrum.frames(y, sr=decoded.sr)
-    onset = tempo.onset_envelope(fr.mel)
-    low, high = tempo.band_onsets(fr.mel)
     chroma, chroma_fps = key.chroma(key.pitch_spectrogram(y, sr=decoded.sr)), key.frame_rate(decoded.sr)
-    beat = tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=chroma_fps)
+    signals = tempo.Signals.of(fr.mel, fps=fr.fps, chroma=chroma, chroma_fps=chroma_fps)
+    onset = signals.onset
+    beat = tempo.estimate(signals)
     k = key.estimate(key.pitch_class_vector(chroma, frames_per_second=chroma_fps))
     desc = features.descriptors(
         fr,

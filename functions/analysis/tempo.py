@@ -73,26 +73,48 @@ def local_autocorrelation(x: np.ndarray, *, window: int, max_lag: int) -> np.nda
     return autocorrelation(segments, max_lag=max_lag).mean(axis=0)
 
 
-def estimate(
-    onset: np.ndarray,
-    *,
-    fps: float,
-    low: np.ndarray | None = None,
-    high: np.ndarray | None = None,
-    chroma: np.ndarray | None = None,
-    chroma_fps: float = 0.0,
-) -> Tempo:
-    """Tempo (BPM) of an onset envelope sampled at `fps` frames per second.
+@dataclass(frozen=True)
+class Signals:
+    """What the tempo is read from: the onset envelope (onset_envelope) at `fps` frames per second;
+    `low`, `high`, the band envelopes (band_onsets) for the choice of metrical level, the full band
+    standing in for both when they are None; `chroma`, (12, t) chroma at `chroma_fps` frames per
+    second (key.chroma), whose changes mark the bar. Without chroma that evidence reads 0, which
+    the fitted weights never saw (slow clicks read at 3x instead of 2x)."""
 
-    `low`, `high`: band onset envelopes (band_onsets) for the choice of metrical level; without
-    them the full band stands in for both. `chroma`: (12, t) chroma at `chroma_fps` frames per
-    second (key.chroma), whose changes mark the bar; without it that evidence reads 0, which the
-    fitted weights never saw (slow clicks read at 3x instead of 2x).
+    onset: np.ndarray
+    fps: float
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
+    chroma: np.ndarray | None = None
+    chroma_fps: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"onset frame rate must be positive, got {self.fps}")
+        for name in ("low", "high"):
+            band = getattr(self, name)
+            if band is not None and band.shape != self.onset.shape:
+                raise ValueError(f"{name} must match the onset envelope's shape {self.onset.shape}, got {band.shape}")
+        if self.chroma is not None and not (np.isfinite(self.chroma_fps) and self.chroma_fps > 0):
+            raise ValueError(f"chroma needs its frame rate, got {self.chroma_fps}")
+
+    @classmethod
+    def of(
+        cls, mel_power: np.ndarray, *, fps: float, chroma: np.ndarray | None = None, chroma_fps: float = 0.0
+    ) -> Signals:
+        """The Signals of a (N_MELS, frames) mel power spectrogram at `fps` frames per second."""
+        low, high = band_onsets(mel_power)
+        return cls(onset_envelope(mel_power), fps, low, high, chroma, chroma_fps)
+
+
+def estimate(signals: Signals) -> Tempo:
+    """Tempo (BPM) of the Signals.
 
     When the onsets have no pulse (confidence below NO_PULSE_CONFIDENCE), a clear period of the
     chord changes (chord_period) is read as a bar of CHORD_BEATS beats; the confidence stays the
     onsets' own. Without either, the tempo is 0."""
-    found = metre_candidates(onset, fps=fps, low=low, high=high, chroma=chroma, chroma_fps=chroma_fps)
+    onset, fps, chroma, chroma_fps = signals.onset, signals.fps, signals.chroma, signals.chroma_fps
+    found = metre_candidates(signals)
     period, confidence = 0.0, 0.0
     if found is not None:
         ac, peak_bpm, scored = found
@@ -123,18 +145,11 @@ def estimate(
     return Tempo(bpm, confidence, float(period), float(phase), meter)
 
 
-def metre_candidates(
-    onset: np.ndarray,
-    *,
-    fps: float,
-    low: np.ndarray | None = None,
-    high: np.ndarray | None = None,
-    chroma: np.ndarray | None = None,
-    chroma_fps: float = 0.0,
-) -> tuple[np.ndarray, float, list[tuple[float, dict[str, float]]]] | None:
+def metre_candidates(signals: Signals) -> tuple[np.ndarray, float, list[tuple[float, dict[str, float]]]] | None:
     """The full-band autocorrelation (by lag in frames), the peak's tempo (BPM, what analyser
     1.2.0 reported) and the candidate tempi (BPM) with their metrical.FEATURES; None when there
-    is no pulse. Arguments as for estimate. bench/fit_tempo.py fits on these."""
+    is no pulse. bench/fit_tempo.py fits on these."""
+    onset, fps, chroma_fps = signals.onset, signals.fps, signals.chroma_fps
     min_lag, max_lag = _lag_range(fps)
     if len(onset) < 2 * min_lag + 2 or not np.any(onset > 0):
         return None
@@ -152,11 +167,11 @@ def metre_candidates(
     best = int(np.argmax(score))
     if score[best] <= 0:
         return None
-    low = onset if low is None else low
-    high = onset if high is None else high
+    low = onset if signals.low is None else signals.low
+    high = onset if signals.high is None else signals.high
     ac_low = local_autocorrelation(_whiten(low, fps=fps), window=window, max_lag=len(ac) - 1)
     peak_bpm = 60.0 * fps / _refine(ac, best)
-    ac_chord = chord_autocorrelation(chroma, fps=chroma_fps)
+    ac_chord = chord_autocorrelation(signals.chroma, fps=chroma_fps)
     # A candidate slower than the computed lags (a clip of a few seconds) cannot be described.
     scored = [
         (

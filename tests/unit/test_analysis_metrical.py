@@ -70,12 +70,12 @@ def test_tempo_estimate_reports_the_chosen_level(monkeypatch):
     # Weights that only reward fast candidates: the pick must be the fastest relative in range.
     monkeypatch.setattr(metrical, "WEIGHTS", {**dict.fromkeys(metrical.FEATURES, 0.0), "lt": 10.0})
     x = _pulses(60 * FPS / 100.0, accent_every=2)
-    est = tempo.estimate(x, fps=FPS)
+    est = tempo.estimate(tempo.Signals(x, fps=FPS))
     assert est.bpm == pytest.approx(200.0, rel=0.03)  # 100 BPM peak, x2 is the fastest within 50-220
 
 
 def test_tempo_metre_candidates_carry_every_feature():
-    found = tempo.metre_candidates(_pulses(60 * FPS / 90.0), fps=FPS)
+    found = tempo.metre_candidates(tempo.Signals(_pulses(60 * FPS / 90.0), fps=FPS))
     assert found is not None
     ac, peak, scored = found
     assert peak in [b for b, _ in scored]
@@ -83,14 +83,14 @@ def test_tempo_metre_candidates_carry_every_feature():
     for bpm, feats in scored:
         assert metrical.LOW_BPM <= bpm <= metrical.HIGH_BPM
         assert set(feats) == set(metrical.FEATURES) and all(np.isfinite(list(feats.values())))
-    assert tempo.metre_candidates(np.zeros(500, np.float32), fps=FPS) is None
+    assert tempo.metre_candidates(tempo.Signals(np.zeros(500, np.float32), fps=FPS)) is None
 
 
 def test_tempo_metre_candidates_read_the_bands_they_are_given():
     full = _pulses(60 * FPS / 100.0)
     bass = _pulses(60 * FPS / 50.0)  # the bass only on every other beat
-    with_bands = dict(tempo.metre_candidates(full, fps=FPS, low=bass, high=full)[2])
-    without = dict(tempo.metre_candidates(full, fps=FPS)[2])
+    with_bands = dict(tempo.metre_candidates(tempo.Signals(full, fps=FPS, low=bass, high=full))[2])
+    without = dict(tempo.metre_candidates(tempo.Signals(full, fps=FPS))[2])
     assert with_bands.keys() == without.keys()
     for bpm in with_bands:
         assert with_bands[bpm]["sal"] == without[bpm]["sal"]  # the full band is the same
@@ -104,7 +104,7 @@ def test_tempo_of_a_short_clip_with_slow_weights_does_not_crash(monkeypatch):
     for frames in (30, 40, 45, 60):
         x = np.zeros(frames, np.float32)
         x[::5] = 1.0
-        est = tempo.estimate(x, fps=FPS)
+        est = tempo.estimate(tempo.Signals(x, fps=FPS))
         assert est.bpm == 0.0 or tempo.MIN_BPM <= est.bpm <= tempo.MAX_BPM
 
 
@@ -140,8 +140,8 @@ def test_tempo_estimate_reads_the_level_the_chords_mark():
     # The same eighth notes of an 80 BPM beat: with a chord every 4 beats of 80 they read 80,
     # with one every 4 beats of 160 they read 160 (the fitted WEIGHTS decide).
     x = _pulses(60 * FPS / 160.0)
-    slow = tempo.estimate(x, fps=FPS, chroma=_chords(80.0, 4), chroma_fps=CHROMA_FPS)
-    fast = tempo.estimate(x, fps=FPS, chroma=_chords(160.0, 4), chroma_fps=CHROMA_FPS)
+    slow = tempo.estimate(tempo.Signals(x, fps=FPS, chroma=_chords(80.0, 4), chroma_fps=CHROMA_FPS))
+    fast = tempo.estimate(tempo.Signals(x, fps=FPS, chroma=_chords(160.0, 4), chroma_fps=CHROMA_FPS))
     assert slow.bpm == pytest.approx(80.0, rel=0.04) and fast.bpm == pytest.approx(160.0, rel=0.04)
 
 
@@ -165,4 +165,26 @@ def test_tempo_chord_autocorrelation_validates_its_input():
     with pytest.raises(ValueError):
         tempo.chord_autocorrelation(_chords(100.0, 4).T, fps=CHROMA_FPS)  # (frames, 12)
     with pytest.raises(ValueError):
-        tempo.estimate(_pulses(20.0), fps=FPS, chroma=_chords(100.0, 4))  # chroma without its frame rate
+        tempo.Signals(_pulses(20.0), fps=FPS, chroma=_chords(100.0, 4))  # chroma without its frame rate
+
+
+def test_tempo_signals_validate_at_entry():
+    x = _pulses(20.0)
+    for bad_fps in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="onset frame rate"):
+            tempo.Signals(x, fps=bad_fps)
+    with pytest.raises(ValueError, match="low must match"):
+        tempo.Signals(x, fps=FPS, low=x[:-1])
+    with pytest.raises(ValueError, match="high must match"):
+        tempo.Signals(x, fps=FPS, high=np.stack([x, x]))
+    ok = tempo.Signals(x, fps=FPS, low=x, high=x, chroma=_chords(100.0, 4), chroma_fps=CHROMA_FPS)
+    assert ok.low is x and ok.chroma_fps == CHROMA_FPS
+
+
+def test_tempo_signals_of_a_mel_spectrogram_are_its_envelopes():
+    mel = np.random.default_rng(0).random((tempo.HIGH_FROM + 8, 300)).astype(np.float32)
+    s = tempo.Signals.of(mel, fps=FPS)
+    low, high = tempo.band_onsets(mel)
+    assert np.array_equal(s.onset, tempo.onset_envelope(mel))
+    assert np.array_equal(s.low, low) and np.array_equal(s.high, high)
+    assert not np.array_equal(s.low, s.onset) and s.chroma is None

@@ -14,10 +14,8 @@ SR = 22050
 def _tempo(y: np.ndarray) -> tempo.Tempo:
     # As analyzer.describe calls it: the metre choice was fitted with the chord changes.
     fr = spectrum.frames(y, sr=SR)
-    low, high = tempo.band_onsets(fr.mel)
     chroma = key.chroma(key.pitch_spectrogram(y, sr=SR))
-    onset = tempo.onset_envelope(fr.mel)
-    return tempo.estimate(onset, fps=fr.fps, low=low, high=high, chroma=chroma, chroma_fps=key.frame_rate(SR))
+    return tempo.estimate(tempo.Signals.of(fr.mel, fps=fr.fps, chroma=chroma, chroma_fps=key.frame_rate(SR)))
 
 
 @pytest.mark.parametrize("bpm", [72, 96, 120, 137, 150])
@@ -52,7 +50,7 @@ def test_meter_from_accented_clicks(beats_per_bar):
 def test_tempo_stays_inside_30_to_300_bpm(period):
     onset = np.zeros(2000, np.float32)
     onset[::period] = 1.0
-    est = tempo.estimate(onset, fps=43.066)
+    est = tempo.estimate(tempo.Signals(onset, fps=43.066))
     assert est.bpm == 0.0 or tempo.MIN_BPM <= est.bpm <= tempo.MAX_BPM  # 0 = no pulse in range
 
 
@@ -89,7 +87,7 @@ def test_tempo_without_onset_pulse_puts_the_beat_where_the_chords_change():
     for i in range(chroma.shape[1]):  # a new chord every 4 s from 1.3 s on: beats at x.3 s
         chord = int((i / chroma_fps - 1.3) // 4) if i / chroma_fps >= 1.3 else -1
         chroma[[(5 * chord) % 12, (5 * chord + 4) % 12, (5 * chord + 7) % 12], i] = 1.0
-    est = tempo.estimate(onset, fps=fps, chroma=chroma, chroma_fps=chroma_fps)
+    est = tempo.estimate(tempo.Signals(onset, fps=fps, chroma=chroma, chroma_fps=chroma_fps))
     assert est.confidence < tempo.NO_PULSE_CONFIDENCE
     assert est.bpm == pytest.approx(60.0, rel=0.02)
     assert est.phase / fps == pytest.approx(0.3, abs=0.1)  # a chroma frame is 0.1 s
