@@ -82,7 +82,7 @@ def decode(
     readable: str | os.PathLike | io.BytesIO
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
-            raise AudioError("The audio is empty")
+            raise AudioError("The audio is empty", "Send at least one frame of encoded audio")
         readable = io.BytesIO(bytes(source))
     else:
         readable = source

@@ -35,7 +35,7 @@ def parse_event(event) -> tuple[bytes, str, dict, float | None]:
     `loudness` (optional) is the integrated LUFS of the original channels, measured by the
     sender before its mono mixdown; the analysis reports it instead of its own reading."""
     if not isinstance(event, dict):
-        raise BadRequest("The event must be a JSON object")
+        raise BadRequest("The event must be a JSON object", 'Send {"audio": <base64>, "format": ...}')
     audio, fmt, source = event.get("audio"), event.get("format"), event.get("source", {})
     loudness = event.get("loudness")
     if loudness is not None and (
@@ -49,14 +49,14 @@ def parse_event(event) -> tuple[bytes, str, dict, float | None]:
     if fmt not in FORMATS:
         raise BadRequest("format is invalid", f"Expected one of {', '.join(sorted(FORMATS))}")
     if not isinstance(source, dict):
-        raise BadRequest("source must be an object")
+        raise BadRequest("source must be an object", "Send the video's metadata as a JSON object, or leave it out")
     max_bytes, _ = limits()
     if len(audio) > (max_bytes + 2) // 3 * 4:  # check before decoding the base64 itself
         raise PayloadTooLarge("The audio is too large", f"The limit is {max_bytes} bytes")
     try:
         data = base64.b64decode(audio, validate=True)
     except (binascii.Error, ValueError):
-        raise BadRequest("audio is not valid base64") from None
+        raise BadRequest("audio is not valid base64", "Encode the audio bytes with standard base64") from None
     return data, fmt, source, None if loudness is None else float(loudness)
 
 

@@ -6,6 +6,8 @@ against the contract's schemas with fastjsonschema (pure Python, small enough fo
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -14,7 +16,7 @@ from pathlib import Path
 import fastjsonschema
 import yaml
 
-from functions.common.errors import BadRequest, InternalError
+from functions.common.errors import BadRequest, InternalError, PayloadTooLarge
 
 CONTRACT_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -93,24 +95,44 @@ def component_validator(name: str):
     return fastjsonschema.compile({"$ref": f"#/components/schemas/{name}", "components": _components()})
 
 
-def parse_json_body(operation_id: str, body: str | bytes | None) -> dict:
-    """Decode and validate a request body; every failure is a 400 that names the field."""
-    if body is None or body == "":
-        raise BadRequest("Request body is required", "Send a JSON object with Content-Type: application/json")
-    if len(body) > MAX_BODY_BYTES:
-        raise BadRequest("Request body is too large", f"The limit is {MAX_BODY_BYTES} bytes")
+def request_body(body: str | None, *, is_base64_encoded: bool) -> bytes | None:
+    """The request body's bytes. API Gateway base64-encodes a body whose Content-Type is in
+    binaryMediaTypes (image/*); Powertools' decoded_body would then fail on bytes that are not UTF-8."""
+    if body is None:
+        return None
+    if not is_base64_encoded:
+        return body.encode("utf-8", "surrogatepass")
     try:
-        data = json.loads(body)
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest(
+            "Request body is not valid base64", "Send a JSON object with Content-Type: application/json"
+        ) from None
+
+
+def parse_json_body(operation_id: str, body: str | bytes | None) -> dict:
+    """Decode and validate a request body; every failure is a 400 that names the field, or a 413."""
+    if body is None or body == "" or body == b"":
+        raise BadRequest("Request body is required", "Send a JSON object with Content-Type: application/json")
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("Request body is too large", f"The limit is {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("Request body is not valid JSON", str(exc).split(":")[0]) from None
+    except RecursionError:  # json's decoder recurses once per level of nesting
+        raise BadRequest("Request body is not valid JSON", "It is nested too deeply") from None
     if not isinstance(data, dict):
-        raise BadRequest("Request body must be a JSON object")
+        raise BadRequest("Request body must be a JSON object", f"Got a JSON {type(data).__name__}")
     try:
         _body_validator(operation_id)(data)
     except fastjsonschema.JsonSchemaValueException as exc:
-        raise BadRequest(f"Invalid request: {_field_message(exc)}") from None
+        raise BadRequest(
+            f"Invalid request: {_field_message(exc)}", f"See {operation_id}'s request schema in the API contract"
+        ) from None
     except fastjsonschema.JsonSchemaException as exc:  # the contract itself is broken
-        raise InternalError("The API contract could not be applied") from exc
+        raise InternalError("The API contract could not be applied", "The error was logged") from exc
     return data
 
 

@@ -10,9 +10,7 @@ class ApiError(Exception):
     status = 500
     reason = "internal"
 
-    def __init__(
-        self, message: str, details: str | None = None, *, reason: str | None = None, retry_after_s: int | None = None
-    ):
+    def __init__(self, message: str, details: str, *, reason: str | None = None, retry_after_s: int | None = None):
         super().__init__(message)
         self.message = message
         self.details = details
@@ -20,11 +18,8 @@ class ApiError(Exception):
         if reason:
             self.reason = reason
 
-    def body(self) -> dict:
-        body = {"error": self.message}
-        if self.details:
-            body["details"] = self.details
-        return body
+    def body(self) -> dict[str, str]:
+        return {"error": self.message, "details": self.details}
 
 
 class BadRequest(ApiError):

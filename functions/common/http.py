@@ -9,7 +9,7 @@ import threading
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from functions.common.errors import ApiError, NotFound
+from functions.common.errors import ApiError, BadRequest, NotFound
 
 CORS_MAX_AGE_S = 600
 
@@ -35,6 +35,15 @@ def error_response(exc: ApiError) -> Response:
     return Response(
         status_code=exc.status, content_type=content_types.APPLICATION_JSON, body=exc.body(), headers=headers
     )
+
+
+def query_value(event, name: str) -> str | None:
+    """The one value of query parameter `name`, None when absent; a 400 when it is repeated
+    (API Gateway's single-value map would silently keep the last one)."""
+    values = (event.multi_value_query_string_parameters or {}).get(name) or [event.get_query_string_value(name)]
+    if len(values) > 1:
+        raise BadRequest(f"Give the {name} parameter once", f"The query string repeats {name}")
+    return values[0]
 
 
 _invocation = threading.local()

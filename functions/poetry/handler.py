@@ -2,7 +2,7 @@
 
 import os
 
-from functions.common.contract import parse_json_body, route
+from functions.common.contract import parse_json_body, request_body, route
 from functions.common.deadline import Deadline
 from functions.common.http import make_resolver
 from functions.common.observability import correlation_paths, logger_for, metrics_for
@@ -20,7 +20,8 @@ app = make_resolver(logger)
 @route(app, "generatePoetry")
 @tracer.capture_method
 def generate_poetry():
-    body = parse_json_body("generatePoetry", app.current_event.decoded_body)
+    event = app.current_event
+    body = parse_json_body("generatePoetry", request_body(event.body, is_base64_encoded=event.is_base64_encoded))
     request = PoemRequest(
         features=body["audioFeatures"], persona=body["persona"], language=body["language"], model=body.get("model")
     )

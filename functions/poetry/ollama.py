@@ -61,7 +61,9 @@ class OllamaProvider:
                 f"Ollama is not running at {self.url}", "Start it with `ollama serve` or set OLLAMA_URL"
             ) from None
         except ValueError:
-            raise errors.BadGateway("Ollama returned something that is not JSON") from None
+            raise errors.BadGateway(
+                "Ollama returned something that is not JSON", f"Check that {self.url} is Ollama"
+            ) from None
         cut = data.get("done_reason") == "length"  # Ollama's name for stopping at num_predict
         if cut:
             self.logger.warning("poem cut at num_predict", extra={"num_predict": MAX_TOKENS, "model": self.model})

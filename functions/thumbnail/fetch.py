@@ -137,13 +137,17 @@ class Fetcher:
         except ApiError:
             raise
         except TimeoutError:
-            raise GatewayTimeout("The thumbnail host did not answer in time", reason="upstream_timeout") from None
+            raise GatewayTimeout(
+                "The thumbnail host did not answer in time", "Try again in a moment", reason="upstream_timeout"
+            ) from None
         except ssl.SSLCertVerificationError as exc:
             raise BadGateway(
                 "The thumbnail host's certificate was not accepted", exc.verify_message, reason="upstream_tls"
             ) from None
         except (OSError, http.client.HTTPException):
-            raise BadGateway("The thumbnail host could not be reached or broke off", reason="upstream") from None
+            raise BadGateway(
+                "The thumbnail host could not be reached or broke off", "Try again in a moment", reason="upstream"
+            ) from None
         raise BadGateway(
             "The thumbnail host redirected too many times",
             f"At most {max_redirects} redirects are followed",
@@ -156,14 +160,16 @@ class Fetcher:
         except OSError:
             answers = []
         if not answers:
-            raise BadGateway("The thumbnail host could not be resolved", reason="dns")
+            raise BadGateway("The thumbnail host could not be resolved", "Its name has no address (DNS)", reason="dns")
         vetted = []
         for text in answers:
             try:
                 address = parse_address(text)
             except ValueError:
                 raise BadGateway(
-                    "The thumbnail host resolved to something that is not an address", reason="dns"
+                    "The thumbnail host resolved to something that is not an address",
+                    "Its DNS answer was not an IP address",
+                    reason="dns",
                 ) from None
             # One refused answer refuses the host: a public answer next to a private one is a rebinding trick.
             if not self._allowed(address):
@@ -200,7 +206,7 @@ class Fetcher:
                 conn.close()
                 raw.close()
                 raise
-        raise failure or BadGateway("The thumbnail host has no address to connect to")
+        raise failure or BadGateway("The thumbnail host has no address to connect to", "Its DNS answer was empty")
 
     def _read_image(
         self, sock: ssl.SSLSocket, response: http.client.HTTPResponse, max_bytes: int, deadline: Deadline
@@ -211,7 +217,7 @@ class Fetcher:
         if status != 200:
             raise BadGateway("The thumbnail host answered with an error", f"The thumbnail host answered {status}")
         if (response.getheader("Content-Encoding") or "identity").strip().lower() != "identity":
-            raise BadGateway("The thumbnail host sent a compressed body")
+            raise BadGateway("The thumbnail host sent a compressed body", "Only uncompressed images are relayed")
         declared = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         if declared not in IMAGE_TYPES:
             raise BadGateway(
@@ -241,7 +247,9 @@ class Fetcher:
 def _next_hop(current: ThumbnailUrl, location: str | None, allowed_hosts: Iterable[str]) -> ThumbnailUrl:
     """The redirect target, put through the same URL policy as the caller's URL."""
     if not location:
-        raise BadGateway("The thumbnail host redirected without a Location", reason="redirects")
+        raise BadGateway(
+            "The thumbnail host redirected without a Location", "A redirect must say where to", reason="redirects"
+        )
     # Only a path is joined by hand; anything else must pass as an absolute URL. No urljoin:
     # it quietly drops tabs and newlines, which would let the policy see a different URL.
     target = f"https://{current.host}{location}" if location.startswith("/") and location[1:2] != "/" else location

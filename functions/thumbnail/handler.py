@@ -4,8 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.common.contract import route
 from functions.common.deadline import Deadline
-from functions.common.errors import BadRequest
-from functions.common.http import make_resolver
+from functions.common.http import make_resolver, query_value
 from functions.common.observability import correlation_paths, logger_for, metrics_for
 from functions.common.tracing import tracer_for
 from functions.thumbnail import config, urlpolicy
@@ -27,12 +26,8 @@ IMAGE_HEADERS = {
 @route(app, "getThumbnail")
 @tracer.capture_method(capture_response=False)  # an image does not belong in an X-Ray segment (64 KB)
 def get_thumbnail():
-    event = app.current_event
-    urls = (event.multi_value_query_string_parameters or {}).get("url") or [event.get_query_string_value("url")]
-    if len(urls) > 1:  # API Gateway's single-value map would silently keep the last one
-        raise BadRequest("Give the url parameter once")
     settings = config.from_env()
-    url = urlpolicy.parse(urls[0], allowed_hosts=settings.allowed_hosts)
+    url = urlpolicy.parse(query_value(app.current_event, "url"), allowed_hosts=settings.allowed_hosts)
     image = fetcher.fetch(
         url,
         allowed_hosts=settings.allowed_hosts,

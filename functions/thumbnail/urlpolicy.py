@@ -37,14 +37,14 @@ class ThumbnailUrl:
         return f"https://{self.host}{self.target}"
 
 
-def _refuse(message: str, details: str | None = None) -> BadRequest:
+def _refuse(message: str, details: str) -> BadRequest:
     return BadRequest(message, details, reason="url_policy")
 
 
 def normalise_host(text: str) -> str:
     """Percent-decode, lower-case and drop one trailing dot; refuse anything but a DNS name."""
     if "%" in text and not re.fullmatch(r"(?:[^%]|%[0-9A-Fa-f]{2})*", text):
-        raise _refuse("The URL host has a broken percent-escape")
+        raise _refuse("The URL host has a broken percent-escape", "A % must be followed by two hex digits")
     try:
         host = unquote_to_bytes(text).decode("ascii").lower()
     except UnicodeDecodeError:
@@ -55,7 +55,7 @@ def normalise_host(text: str) -> str:
     if _NUMERIC_LABEL.match(labels[-1]):
         raise _refuse("IP addresses are not allowed in the URL", "Use an allowlisted host name")
     if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise _refuse("The URL host is not a valid host name")
+        raise _refuse("The URL host is not a valid host name", "Use an allowlisted host name")
     return host
 
 
@@ -80,26 +80,29 @@ def parse(raw: str | None, *, allowed_hosts: Iterable[str]) -> ThumbnailUrl:
             "Percent-encode other characters; internationalised look-alike hosts are refused",
         )
     if "\\" in raw:  # browsers read "\" as "/", other parsers as data: refuse the ambiguity
-        raise _refuse("Backslashes are not allowed in the URL")
+        raise _refuse("Backslashes are not allowed in the URL", "Use forward slashes")
     if raw[:8].lower() != "https://":
         raise _refuse("Only https URLs are allowed", "The URL must start with https://")
     rest = raw[8:].split("#", 1)[0]  # the fragment is never sent
     cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
     authority, remainder = rest[:cut], rest[cut:]
     if "@" in authority:
-        raise _refuse("User names and passwords are not allowed in the URL")
+        raise _refuse("User names and passwords are not allowed in the URL", "Remove the part before @")
     if "[" in authority or "]" in authority:
         raise _refuse("IP addresses are not allowed in the URL", "Use an allowlisted host name")
     host_text, colon, port = authority.partition(":")
     if colon and port != "443":
-        raise _refuse("Only the default https port 443 is allowed")
+        raise _refuse("Only the default https port 443 is allowed", "Remove the :port from the URL")
     host = normalise_host(host_text)
     allowed = frozenset(allowed_hosts)
     if host not in allowed:
         raise _refuse("This host is not allowed", "Allowed hosts: " + ", ".join(sorted(allowed)))
     path, question, query = remainder.partition("?")  # path is "" or starts with "/"
     if not _PATH.match(path) or not _QUERY.match(query):
-        raise _refuse("The URL path or query has characters that must be percent-encoded")
+        raise _refuse(
+            "The URL path or query has characters that must be percent-encoded",
+            "Percent-encode spaces, quotes and non-ASCII characters",
+        )
     target = _normalise_escapes(path or "/") + (question + _normalise_escapes(query) if question else "")
     return ThumbnailUrl(host=host, target=target)
 

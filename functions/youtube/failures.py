@@ -67,13 +67,20 @@ _BY_TEXT: tuple[tuple[tuple[str, ...], Callable[[], ApiError]], ...] = (
     ),
     (
         ("members-only", "join this channel"),
-        lambda: Forbidden("The video is for channel members only", reason="members_only"),
+        lambda: Forbidden(
+            "The video is for channel members only", "Only members of its channel can play it", reason="members_only"
+        ),
     ),
-    (("drm protected",), lambda: Forbidden("The video is DRM protected", reason="drm")),
+    (
+        ("drm protected",),
+        lambda: Forbidden("The video is DRM protected", "Its audio is encrypted and cannot be analysed", reason="drm"),
+    ),
     (("live event will begin", "premieres in", "premiere will begin", "waiting for scheduled"), live),
     (
         ("requested format is not available",),
-        lambda: BadGateway("YouTube offered no downloadable audio for this video", reason="no_audio"),
+        lambda: BadGateway(
+            "YouTube offered no downloadable audio for this video", "Try another video", reason="no_audio"
+        ),
     ),
     (("has been removed", "no longer available", "account associated", "terminated"), lambda: not_found("removed")),
     (

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from functions.common.contract import route
 from functions.common.deadline import API_GATEWAY_LIMIT_S, Deadline
-from functions.common.http import make_resolver
+from functions.common.http import make_resolver, query_value
 from functions.common.observability import correlation_paths, logger_for, metrics_for
 from functions.common.tracing import tracer_for
 from functions.youtube import IMPORT_STARTED, budget, service, wiring
@@ -35,16 +35,14 @@ def _deadline(context) -> Deadline:
 @tracer.capture_method
 def get_info():
     deadline = _deadline(app.lambda_context)
-    return service.video_info(app.current_event.get_query_string_value("url"), deps=deps(), deadline=deadline)
+    return service.video_info(query_value(app.current_event, "url"), deps=deps(), deadline=deadline)
 
 
 @route(app, "getYoutubeAudioWithAnalysis")
 @tracer.capture_method
 def get_audio_with_analysis():
     deadline = _deadline(app.lambda_context)
-    body, hit = service.audio_with_analysis(
-        app.current_event.get_query_string_value("url"), deps=deps(), deadline=deadline
-    )
+    body, hit = service.audio_with_analysis(query_value(app.current_event, "url"), deps=deps(), deadline=deadline)
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,

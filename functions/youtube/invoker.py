@@ -74,7 +74,9 @@ def interpret(result) -> dict:
     if status == 504:
         raise _timeout()
     if status == 503:
-        raise ServiceUnavailable("The analysis is not available", reason="analysis_unavailable")
+        raise ServiceUnavailable(
+            "The analysis is not available", "Try again in a moment", reason="analysis_unavailable"
+        )
     # Anything else (including its 400s) means the audio we made could not be analysed.
     raise BadGateway(
         "The analysis failed", str(result.get("error") or "no analysis in the result")[:200], reason="analysis_failed"
@@ -134,7 +136,9 @@ def _json(body: bytes):
 def _client_error(exc) -> ApiError:
     code = exc.response.get("Error", {}).get("Code", "")
     if code == "RequestEntityTooLargeException":
-        return PayloadTooLarge("The audio is too large to analyse", reason="payload_limit")
+        return PayloadTooLarge(
+            "The audio is too large to analyse", "It exceeds Lambda's 6 MB invocation payload", reason="payload_limit"
+        )
     if code in ("TooManyRequestsException", "ResourceConflictException", "ResourceNotReadyException"):
         return ServiceUnavailable("The analysis is busy", "try again in a moment", reason="analysis_throttled")
     if code == "ResourceNotFoundException":

@@ -62,14 +62,18 @@ def parse_video_url(raw: str | None) -> VideoRef:
         raise _reject(f"the URL is longer than {MAX_URL_LENGTH} characters")
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
         raise _reject("the URL contains spaces or control characters")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # urlsplit defers some checks to .port (a port that is not a number)
+    except ValueError:  # a stray '[', a port out of range, a host that NFKC-normalises to a '/'
+        raise _reject("the URL is malformed (host or port)") from None
     scheme = parts.scheme.lower()
     if not scheme and not parts.netloc and "/" not in text and YoutubeIE.suitable(text):
         # YoutubeIE accepts a bare 11-character id; an API caller must say what it means.
         raise _reject("a bare video id is not accepted; send the full URL, e.g. https://www.youtube.com/watch?v=ID")
     if scheme not in ("http", "https"):
         raise _reject("the URL must start with https:// (or http://)")
-    if parts.username is not None or parts.password is not None or parts.port is not None:
+    if parts.username is not None or parts.password is not None or port is not None:
         raise _reject("the URL must not carry a user name, password or port")
     host = (parts.hostname or "").rstrip(".")
     if host not in YOUTUBE_HOSTS:

@@ -1,9 +1,10 @@
+import base64
 import importlib
 
 import pytest
 
 from functions.common import contract
-from functions.common.errors import BadRequest
+from functions.common.errors import BadRequest, PayloadTooLarge
 from functions.common.mood import MOODS
 from functions.local_api import settings
 from functions.poetry.personas import LANGUAGES, PERSONAS
@@ -51,13 +52,46 @@ def test_contract_error_responses_use_error_schema():
         ('{"audioFeatures":{},"persona":"hamlet","language":"xx"}', "language"),
         ('{"audioFeatures":{"tempo":"fast"},"persona":"hamlet","language":"en"}', "tempo"),
         ('{"audioFeatures":{"energy":3},"persona":"hamlet","language":"en"}', "energy"),
-        ("x" * (contract.MAX_BODY_BYTES + 1), "too large"),
     ],
 )
 def test_contract_parse_json_body_rejects(body, fragment):
     with pytest.raises(BadRequest) as info:
         contract.parse_json_body("generatePoetry", body)
     assert fragment in info.value.message + (info.value.details or "")
+
+
+def test_contract_parse_json_body_size_is_counted_in_bytes_413():
+    ok = '{"audioFeatures":{},"persona":"zen","language":"en","pad":"'
+    fill = contract.MAX_BODY_BYTES - len(ok) - 2
+    assert contract.parse_json_body("generatePoetry", ok + "x" * fill + '"}')["persona"] == "zen"
+    # The same number of characters, but "é" is two bytes in UTF-8.
+    for big in ("x" * (contract.MAX_BODY_BYTES + 1), ok + "é" * fill + '"}'):
+        with pytest.raises(PayloadTooLarge) as info:
+            contract.parse_json_body("generatePoetry", big)
+        assert info.value.status == 413 and str(contract.MAX_BODY_BYTES) in info.value.details
+
+
+@pytest.mark.parametrize(
+    "body,fragment",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # json recurses per level: was a 500
+        ('{"audioFeatures":' + '{"a":' * 20_000 + "1" + "}" * 20_001, "nested too deeply"),
+        (b"\xff\xfe\x00{", "not valid JSON"),  # bytes that are not UTF-8
+        (b"", "required"),
+    ],
+)
+def test_contract_parse_json_body_refuses_hostile_bodies_400(body, fragment):
+    with pytest.raises(BadRequest) as info:
+        contract.parse_json_body("generatePoetry", body)
+    assert info.value.status == 400 and fragment in info.value.message + info.value.details
+
+
+def test_contract_request_body_decodes_what_api_gateway_base64_encoded():
+    assert contract.request_body('{"a":1}', is_base64_encoded=False) == b'{"a":1}'
+    assert contract.request_body(base64.b64encode(b"\xff{").decode(), is_base64_encoded=True) == b"\xff{"
+    assert contract.request_body(None, is_base64_encoded=True) is None
+    with pytest.raises(BadRequest, match="base64"):
+        contract.request_body("not base64!", is_base64_encoded=True)
 
 
 def test_contract_parse_json_body_tolerates_unknown_feature_keys():

@@ -44,6 +44,18 @@ def test_poetry_handler_base64_body_is_decoded(rest_event, lambda_context):
     assert handler.lambda_handler(event, lambda_context)["statusCode"] == 200
 
 
+def test_poetry_handler_binary_body_that_is_not_utf8_is_400(rest_event, lambda_context):
+    import base64
+
+    # API Gateway base64-encodes an image/* body (binaryMediaTypes); Powertools' decoded_body raised.
+    event = rest_event(body=None)
+    event["body"] = base64.b64encode(b"\xff\xfe\x00{").decode()
+    event["isBase64Encoded"] = True
+    result = handler.lambda_handler(event, lambda_context)
+    body = json.loads(result["body"])
+    assert result["statusCode"] == 400 and body["error"] == "Request body is not valid JSON" and body["details"]
+
+
 def test_poetry_handler_logs_usage_without_paid_metrics(monkeypatch, capsys, rest_event, lambda_context):
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     log_stream = io.StringIO()  # the logger's handler kept whatever stdout existed at import

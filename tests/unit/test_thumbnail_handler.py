@@ -59,7 +59,12 @@ def test_thumbnail_handler_returns_base64_image_with_cache_headers(monkeypatch, 
 
 @pytest.mark.parametrize(
     "error,status",
-    [(NotFound("x"), 404), (PayloadTooLarge("x"), 413), (BadGateway("x"), 502), (GatewayTimeout("x"), 504)],
+    [
+        (NotFound("x", "y"), 404),
+        (PayloadTooLarge("x", "y"), 413),
+        (BadGateway("x", "y"), 502),
+        (GatewayTimeout("x", "y"), 504),
+    ],
 )
 def test_thumbnail_handler_fetch_errors_keep_their_status(error, status, monkeypatch, rest_event, lambda_context):
     monkeypatch.setattr(handler, "fetcher", StubFetcher(error))

@@ -119,7 +119,7 @@ def test_youtube_failures_network_text_is_not_read_as_youtube_reason():
 
 
 def test_youtube_failures_our_own_errors_pass_through():
-    ours = GatewayTimeout("late", reason="deadline")
+    ours = GatewayTimeout("late", "too late", reason="deadline")
     wrapper = DownloadError("ERROR: late", exc_info=(GatewayTimeout, ours, None))
     assert failures.from_ytdlp(wrapper) is ours
 

@@ -93,6 +93,17 @@ def test_youtube_handler_bad_url_is_400(deps, rest_event, lambda_context, path, 
     component_validator("Error")(body)
 
 
+@pytest.mark.parametrize("path", ["/api/youtube/info", "/api/youtube/audio-with-analysis"])
+def test_youtube_handler_repeated_url_is_400_not_the_last_one(deps, rest_event, lambda_context, path):
+    event = rest_event(method="GET", path=path, query={"url": "https://youtu.be/BaW_jenozKc"})
+    # API Gateway keeps the last value in queryStringParameters and all of them in the multi-value map.
+    event["multiValueQueryStringParameters"] = {"url": ["https://vimeo.com/1", "https://youtu.be/BaW_jenozKc"]}
+    result = handler.lambda_handler(event, lambda_context)
+    body = json.loads(result["body"])
+    assert result["statusCode"] == 400 and body["error"] == "Give the url parameter once"
+    component_validator("Error")(body)
+
+
 def test_youtube_handler_cache_hit_skips_download_and_analysis(deps, rest_event, lambda_context, capsys, monkeypatch):
     lookups = []
     monkeypatch.setattr(deps.telemetry, "cache", lambda hit: lookups.append(hit))

@@ -55,6 +55,11 @@ REJECTED = [
     (f"www.youtube.com/watch?v={ID}", "https://"),
     (f"https://user:pw@www.youtube.com/watch?v={ID}", "user name"),
     (f"https://www.youtube.com:8443/watch?v={ID}", "port"),
+    # urlsplit raises ValueError on these (or defers it to .port); they were 500s.
+    (f"https://www.youtube.com:abc/watch?v={ID}", "malformed"),
+    (f"https://www.youtube.com:99999/watch?v={ID}", "malformed"),
+    (f"https://[www.youtube.com/watch?v={ID}", "malformed"),
+    (f"https://www.youtube.com\uff0fwatch?v={ID}", "malformed"),  # a full-width solidus
     (f"https://www.youtube.com/watch?v={ID}&x=" + "a" * MAX_URL_LENGTH, "longer than"),
     (f"https://www.youtube.com/watch?v={ID} extra", "spaces"),
 ]
