@@ -41,10 +41,12 @@ MIN_ATTEMPT_S = 2.0
 MAX_ATTEMPTS = 3
 _deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("bedrock_deadline", default=None)
 
-# Bedrock error codes -> our typed errors; the one place this mapping lives.
+# Bedrock error codes -> our typed errors; the one place this mapping lives. The model comes from
+# the server's allow-list and the request is built here, so access, validation and "not found"
+# are the deployment's faults: 5xx, which the API's 5XXError alarm sees, not a caller's 4xx.
 _ERRORS: dict[str, tuple[type[errors.ApiError], str]] = {
     "AccessDeniedException": (
-        errors.Forbidden,
+        errors.ServiceUnavailable,
         "Bedrock denied access to the model; enable model access "
         "for it in the Bedrock console and allow bedrock:InvokeModel on it",
     ),
@@ -54,8 +56,8 @@ _ERRORS: dict[str, tuple[type[errors.ApiError], str]] = {
     "ServiceUnavailableException": (errors.ServiceUnavailable, "Bedrock is unavailable; try again shortly"),
     "ModelNotReadyException": (errors.ServiceUnavailable, "The model is not ready yet; try again shortly"),
     "InternalServerException": (errors.ServiceUnavailable, "Bedrock had an internal error; try again"),
-    "ValidationException": (errors.BadRequest, "Bedrock rejected the request for this model"),
-    "ResourceNotFoundException": (errors.BadRequest, "The model does not exist in this region"),
+    "ValidationException": (errors.BadGateway, "Bedrock rejected the request for this model"),
+    "ResourceNotFoundException": (errors.ServiceUnavailable, "The model does not exist in this region"),
 }
 
 

@@ -108,10 +108,7 @@ class ModelCatalog:
             if match:
                 aliases[alias] = match
         aliases.update(_object(env, "MODEL_ALIASES"))
-        retired = {}
-        for old, alias in RETIRED_TO_ALIAS.items():
-            for prefix in ("", "us.", "eu.", "apac."):
-                retired[prefix + old] = aliases.get(alias, alias)
+        retired = {old: aliases.get(alias, alias) for old, alias in RETIRED_TO_ALIAS.items()}  # any prefix: resolve
         retired.update(_object(env, "RETIRED_MODEL_MAP"))
         default = env_str(env, "DEFAULT_MODEL", "haiku")
         return cls(allowed=allowed, aliases=aliases, retired=retired, default=default, sources=sources)
@@ -119,11 +116,13 @@ class ModelCatalog:
     def resolve(self, requested: str | None) -> str:
         name = (requested or self.default).strip()
         name = self.aliases.get(name.lower(), name)
-        name = self.retired.get(name, name)
+        # A retired id under any geography's prefix (global., jp., ...) is still retired.
+        name = self.retired.get(name, self.retired.get(base_model(name), name))
         name = self.aliases.get(name, name)  # a retired-map target may itself be an alias
         if name not in self.allowed:
-            # A system profile or model id of an enabled model goes to its application profile.
-            name = next((m for m, src in self.sources.items() if name in (src, base_model(src))), name)
+            # A model id, or any geography's system profile, of an enabled model goes to the
+            # enabled profile: the same model, routed as this deployment allows.
+            name = next((m for m, src in self.sources.items() if base_model(name) == base_model(src)), name)
         if name not in self.allowed:
             raise BadRequest(f"Model {requested or self.default!r} is not allowed", f"Allowed models: {self.listing()}")
         return name

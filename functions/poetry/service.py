@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 from functions.common.deadline import Deadline
+from functions.poetry.model_catalog import ModelCatalog
 from functions.poetry.personas import check_choice
 from functions.poetry.poem import Poem, PoemRequest
 from functions.poetry.spend import SpendGuard
 
 
-def generate(request: PoemRequest, *, provider, deadline: Deadline, guard: SpendGuard, client: str) -> Poem:
+def generate(
+    request: PoemRequest,
+    *,
+    provider,
+    deadline: Deadline,
+    guard: SpendGuard,
+    client: str,
+    catalog: ModelCatalog | None = None,
+) -> Poem:
     """Checks the request, then the caps (spend only for a provider that bills), then writes.
-    The provider meters its own billed calls through the guard (see providers.get_provider)."""
+    The provider meters its own billed calls through the guard (see providers.get_provider).
+
+    A `model` the deployed API would refuse (`catalog`, by default ModelCatalog.from_env) is a 400
+    whichever provider writes, so a frontend that works on the offline poet works on Bedrock."""
     check_choice(persona=request.persona, language=request.language)
+    if request.model is not None and provider.name != "bedrock":  # Bedrock resolves it itself
+        (catalog or ModelCatalog.from_env()).resolve(request.model)
     guard.admit(client, metered=provider.name == "bedrock")
     return provider.write(request, deadline)
 

@@ -69,18 +69,19 @@ def converse_ok(text="<poem>Line one\nLine two\n\nLine three\nLine four", tokens
     }
 
 
-# Bedrock error classes: (error code, Bedrock's HTTP status, the status our API answers).
+# Bedrock error classes: (error code, Bedrock's HTTP status, the status our API answers). Access,
+# validation and a missing model are the deployment's faults (the model is from our allow-list): 5xx.
 # An unknown class is a 500: a new error is a defect to map, not a guess.
 BEDROCK_ERROR_CASES = [
-    ("AccessDeniedException", 403, 403),
+    ("AccessDeniedException", 403, 503),
     ("ThrottlingException", 429, 429),
     ("ServiceQuotaExceededException", 400, 429),
     ("ModelTimeoutException", 408, 504),
     ("ServiceUnavailableException", 503, 503),
     ("ModelNotReadyException", 429, 503),
     ("InternalServerException", 500, 503),
-    ("ValidationException", 400, 400),
-    ("ResourceNotFoundException", 404, 400),
+    ("ValidationException", 400, 502),
+    ("ResourceNotFoundException", 404, 503),
     ("SomeNewUnmappedException", 400, 500),
 ]
 

@@ -146,7 +146,7 @@ def test_bedrock_error_through_local_api_is_error_json(fake_bedrock, start_api, 
     api = start_api()
     monkeypatch.setenv("POETRY_PROVIDER", "bedrock")
     reply = api.request("POST", "/api/poetry/generate", body={"audioFeatures": {}, "persona": "zen", "language": "en"})
-    assert reply.status == 403
+    assert reply.status == 503
     assert set(reply.json()) == {"error", "details"} and "Traceback" not in reply.body.decode()
 
 

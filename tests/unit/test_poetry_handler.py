@@ -2,6 +2,7 @@ import io
 import json
 import time
 
+import pytest
 from json_lines import json_lines
 
 from functions.poetry import handler, spend
@@ -24,6 +25,22 @@ def test_poetry_handler_bad_persona_is_400_listing_values(rest_event, lambda_con
     body = json.loads(result["body"])
     assert result["statusCode"] == 400
     assert "hamlet" in body["error"] + body.get("details", "")
+
+
+@pytest.mark.parametrize(
+    ("model", "status"),
+    [("gpt-4", 400), ("sonnet", 400), ("haiku", 200), ("anthropic.claude-3-haiku-20240307-v1:0", 200), (None, 200)],
+)
+def test_poetry_handler_offline_refuses_models_the_deployed_api_refuses(model, status, rest_event, lambda_context):
+    # Sonnet is opt-in (ALLOWED_MODELS); a retired Haiku id maps to its successor, as on Bedrock.
+    request = {"audioFeatures": {}, "persona": "zen", "language": "en"} | ({"model": model} if model else {})
+    result = handler.lambda_handler(rest_event(body=request), lambda_context)
+    body = json.loads(result["body"])
+    assert result["statusCode"] == status
+    if status == 400:
+        assert body["error"] == f"Model {model!r} is not allowed" and "haiku" in body["details"]
+    else:
+        assert body["provider"] == "offline"
 
 
 def test_poetry_handler_unknown_provider_is_503(monkeypatch, rest_event, lambda_context):

@@ -65,6 +65,11 @@ def test_models_application_profiles_follow_their_sources(monkeypatch):
         ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
         ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
         ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        # Another geography's profile of an enabled model, or a retired id under any prefix.
+        ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("eu.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("jp.anthropic.claude-3-5-haiku-20241022-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("global.anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
     ],
 )
 def test_models_resolve_aliases_and_retired_ids(catalog, requested, expected):
