@@ -114,11 +114,17 @@ locals {
       values   = ["spend#*", "client#*"]
     }]
   }
+  # The youtube function's cached analyses (functions/youtube/cache.py KEY_PREFIX), their keys
+  # only: it runs yt-dlp and YouTube's JavaScript, and must not be able to reset the spend counters.
   grant_cache_table = {
-    sid        = "CacheTable"
-    actions    = ["dynamodb:GetItem", "dynamodb:PutItem"]
-    resources  = [local.cache_table_arn]
-    conditions = []
+    sid       = "CacheTable"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [local.cache_table_arn]
+    conditions = [{
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["video#*"]
+    }]
   }
   # Per function: GetSecretValue on the secrets its tfvars name, and nothing else.
   grant_named_secrets = {

@@ -16,8 +16,13 @@ from typing import Protocol
 DAY_S = 86_400
 
 
+# The table also holds poetry's spend#/client# counters; the youtube function's IAM allows only
+# keys with this prefix (dynamodb:LeadingKeys), so it cannot reset the Bedrock spend cap.
+KEY_PREFIX = "video#"
+
+
 def cache_key(video_id: str, analyzer_version: str) -> str:
-    return f"{video_id}#{analyzer_version}"
+    return f"{KEY_PREFIX}{video_id}#{analyzer_version}"
 
 
 class Cache(Protocol):

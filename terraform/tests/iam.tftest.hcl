@@ -29,6 +29,10 @@ run "grants_per_function" {
     error_message = "thumbnail and analysis get their log group and X-Ray only"
   }
   assert {
+    condition     = local.policy_statements["youtube"][1].conditions[0].variable == "dynamodb:LeadingKeys" && local.policy_statements["youtube"][1].conditions[0].values == ["video#*"]
+    error_message = "youtube reads and writes its own cache keys only, never poetry's spend#/client# counters"
+  }
+  assert {
     condition     = local.policy_statements["youtube"][0].resources == [local.function_arns["analysis"]]
     error_message = "youtube invokes the analysis function of its own environment only"
   }

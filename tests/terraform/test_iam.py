@@ -8,6 +8,8 @@ import json
 from tf_helpers import as_list, by_function, items, one_by_function, path, statements
 from workspaces import settings
 
+from functions.youtube.cache import KEY_PREFIX
+
 XRAY_WRITES = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 ACCOUNT, REGION = "123456789012", "us-east-1"  # fixtures/test.tfvars and the default region
 
@@ -93,6 +95,10 @@ def test_iam_grants_follow_the_design(dev_plan_with_secret):
     ]
     assert set(youtube["CacheTable"]["actions"]) == {"dynamodb:GetItem", "dynamodb:PutItem"}
     assert youtube["CacheTable"]["resources"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/music-poetry-dev-cache"]
+    # Its own keys only: the same table holds poetry's spend#/client# counters.
+    (leading,) = as_list(youtube["CacheTable"]["condition"])
+    assert (leading["test"], leading["variable"]) == ("ForAllValues:StringLike", "dynamodb:LeadingKeys")
+    assert leading["values"] == [f"{KEY_PREFIX}*"] and not any(p.startswith(KEY_PREFIX) for p in ("spend#", "client#"))
     assert youtube["NamedSecrets"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert youtube["NamedSecrets"]["resources"] == [
         f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:music-poetry/dev/cookies-??????"

@@ -44,7 +44,7 @@ def test_youtube_cache_dynamodb_round_trip_keeps_floats(dynamodb):
     assert cache.get("BaW_jenozKc", "1.0.0") is None
     cache.put("BaW_jenozKc", "1.0.0", VALUE)
     assert cache.get("BaW_jenozKc", "1.0.0") == VALUE
-    item = dynamodb.get_item(TableName="cache", Key={"cache_key": {"S": "BaW_jenozKc#1.0.0"}})["Item"]
+    item = dynamodb.get_item(TableName="cache", Key={"cache_key": {"S": "video#BaW_jenozKc#1.0.0"}})["Item"]
     assert int(item["expires_at"]["N"]) == int(clock.now + 30 * DAY_S)
     assert item["video_id"]["S"] == "BaW_jenozKc" and item["analyzer_version"]["S"] == "1.0.0"
 
