@@ -132,12 +132,25 @@ def test_youtube_download_too_large_by_bytes(media, work, video_id):
 
 
 def test_youtube_download_slow_stream_answers_504_in_time(media, work):
+    # A whole API Gateway budget, so the download starts: with less, the budget refuses before
+    # asking for any media (test_youtube_download_refuses_without_the_time_for_a_request).
     deps = make_deps(media.url, work)
-    deadline = seconds(14)  # 12 s after the reserve; transcode + analysis keep 9.5 s
+    deadline = seconds(28)
+    start = len(media.requests)
     with pytest.raises(ApiError) as info:
         service.audio_with_analysis(URL.format("slow-stream"), deps=deps, deadline=deadline)
     assert info.value.status == 504
+    assert "/slow" in media.requests[start:]  # the trickle was read, and cut off
     assert deadline.remaining() > 0  # answered before the hard stop, with the reserve intact
+
+
+def test_youtube_download_refuses_without_the_time_for_a_request(media, work):
+    deps = make_deps(media.url, work)
+    start = len(media.requests)
+    with pytest.raises(ApiError) as info:
+        service.audio_with_analysis(URL.format("BaW_jenozKc"), deps=deps, deadline=seconds(14))
+    assert info.value.status == 504 and "remain" in info.value.details
+    assert not [p for p in media.requests[start:] if p.startswith("/media/") or p == "/slow"]
 
 
 def test_youtube_download_unknown_duration_passes_and_is_capped(media, work):
