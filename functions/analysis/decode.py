@@ -140,7 +140,9 @@ def _read(fh: sf.SoundFile, *, sr: int, max_seconds: float | None, loudness: flo
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise AudioError("The audio is corrupt or truncated", _reason(exc)) from None
     if frames == 0:
-        raise AudioError("The audio is empty", "It decodes to zero samples")
+        # libsndfile reads no frame from an Ogg cut short (it cannot find the last page), so
+        # zero samples may be a truncated upload as well as an empty recording.
+        raise AudioError("The audio is empty or truncated", "It decodes to zero samples")
     y = out[:filled].copy() if filled < 0.9 * len(out) else out[:filled]
     if loudness is None:  # measured here, as no sender measured it (the meter ran above)
         loudness = meter.integrated() if meter is not None else float("nan")

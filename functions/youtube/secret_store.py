@@ -1,15 +1,20 @@
 """Optional cookies file and proxy URL for yt-dlp, from Secrets Manager (ARNs in the
-environment). Values are cached per container, never logged and never put in a response;
-a secret that cannot be read is skipped (logged by ARN only) and retried next request."""
+environment). Values are cached per container for REFRESH_S, so rotated cookies are picked up
+without a deploy; they are never logged and never put in a response. A secret that cannot be
+read is skipped (logged by ARN only) and asked again after RETRY_S, not on every request: each
+read may cost seconds of the request's 29."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+REFRESH_S = 300.0
+RETRY_S = 60.0
 
 
 def _value(secret_string: str, key: str) -> str:
@@ -26,7 +31,7 @@ def _value(secret_string: str, key: str) -> str:
 
 
 class SecretStore:
-    """Reads the cookies and proxy secrets once per container.
+    """Reads the cookies and proxy secrets, at most once per REFRESH_S (RETRY_S after a failure).
 
     Parameters
     ----------
@@ -35,29 +40,45 @@ class SecretStore:
     logger : where failures are reported (ARN and error code only)
     """
 
-    def __init__(self, *, client_factory: Callable, cookies_arn: str | None, proxy_arn: str | None, logger):
+    def __init__(
+        self,
+        *,
+        client_factory: Callable,
+        cookies_arn: str | None,
+        proxy_arn: str | None,
+        logger,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._client_factory = client_factory
         self._arns = {"cookies": cookies_arn, "url": proxy_arn}
-        self._values: dict[str, str | None] = {}
+        self._values: dict[str, tuple[str | None, float]] = {}  # key -> (value, when to read again)
+        self._seen: set[str] = set()  # every value read, for redact: a rotated-out one may still echo
         self._lock = threading.Lock()
         self._logger = logger
+        self._clock = clock
 
     def _get(self, key: str) -> str | None:
         arn = self._arns[key]
         if not arn:
             return None
         with self._lock:
-            if key not in self._values:
-                try:
-                    secret = self._client_factory().get_secret_value(SecretId=arn)
-                except Exception as exc:  # noqa: BLE001 - an unreadable secret degrades, never fails
-                    code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
-                    self._logger.warning(
-                        "secret unreadable; continuing without it", extra={"secret_arn": arn, "error_code": code}
-                    )
-                    return None
-                self._values[key] = _value(secret.get("SecretString") or "", key) or None
-            return self._values[key]
+            cached = self._values.get(key)
+            if cached is not None and self._clock() < cached[1]:
+                return cached[0]
+            try:
+                secret = self._client_factory().get_secret_value(SecretId=arn)
+            except Exception as exc:  # noqa: BLE001 - an unreadable secret degrades, never fails
+                code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+                self._logger.warning(
+                    "secret unreadable; continuing without it", extra={"secret_arn": arn, "error_code": code}
+                )
+                self._values[key] = (None, self._clock() + RETRY_S)
+                return None
+            value = _value(secret.get("SecretString") or "", key) or None
+            if value:
+                self._seen.add(value)
+            self._values[key] = (value, self._clock() + REFRESH_S)
+            return value
 
     def cookies(self) -> str | None:
         """Netscape cookies.txt text for yt-dlp's `cookiefile`."""
@@ -75,9 +96,7 @@ class SecretStore:
 
     def redact(self, text: str) -> str:
         """`text` with every cached secret value, cookie value and proxy password replaced."""
-        for value in list(self._values.values()):
-            if not value:
-                continue
+        for value in list(self._seen):
             parts = [value]
             password = urlsplit(value).password if "://" in value else None
             if password:

@@ -13,13 +13,15 @@ from functions.youtube.service import Deps
 from functions.youtube.telemetry import Telemetry
 
 
-def _aws_client(service: str, *, read_timeout: int) -> Any:
+def _aws_client(service: str, *, read_timeout: int, attempts: int = 2) -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client(
         service,
-        config=Config(connect_timeout=1, read_timeout=read_timeout, retries={"max_attempts": 2, "mode": "standard"}),
+        config=Config(
+            connect_timeout=1, read_timeout=read_timeout, retries={"max_attempts": attempts, "mode": "standard"}
+        ),
     )
 
 
@@ -62,7 +64,8 @@ def build(env: Mapping[str, str], *, logger: Any, metrics: Any, local_handler: s
     if not settings.deno_path and not settings.dev_media_url:
         logger.warning("no deno found; yt-dlp will extract YouTube without a JS runtime and may miss formats")
     secrets = SecretStore(
-        client_factory=lru_cache(maxsize=1)(lambda: _aws_client("secretsmanager", read_timeout=3)),
+        # One try of at most 3 s: it runs inside a request, and a failed read is retried later anyway.
+        client_factory=lru_cache(maxsize=1)(lambda: _aws_client("secretsmanager", read_timeout=2, attempts=1)),
         cookies_arn=settings.cookies_secret_arn,
         proxy_arn=settings.proxy_secret_arn,
         logger=logger,

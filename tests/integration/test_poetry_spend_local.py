@@ -5,7 +5,7 @@ import time
 
 from fake_upstreams import FakeUpstream, converse_ok
 
-from functions.poetry import bedrock
+from functions.poetry import bedrock, spend
 
 POEM = {"audioFeatures": {"tempo": 96}, "persona": "zen", "language": "en"}
 
@@ -39,8 +39,13 @@ def test_poetry_spend_daily_cap_through_local_api(start_api, monkeypatch):
 def test_poetry_spend_client_limit_through_local_api(start_api, monkeypatch):
     api = start_api()
     monkeypatch.setenv("POETRY_CLIENT_LIMIT_PER_MINUTE", "3")
-    if time.time() % 60 > 50:  # four quick requests must fall in one UTC minute
-        time.sleep(61 - time.time() % 60)
+    # Every request in one UTC minute, the current one, even when the test straddles its end.
+    now = time.time()
+    pinned = now - now % 60 + 30
+    original = spend.guard_from_env
+    monkeypatch.setattr(
+        spend, "guard_from_env", lambda env, *, logger: original(env, logger=logger, clock=lambda: pinned)
+    )
     replies = [api.request("POST", "/api/poetry/generate", body=POEM) for _ in range(4)]
     assert [r.status for r in replies] == [200, 200, 200, 429]
     assert 1 <= int(replies[3].headers["Retry-After"]) <= 60

@@ -1,4 +1,4 @@
-"""Cookies and proxy from Secrets Manager (moto): read once per container, never logged."""
+"""Cookies and proxy from Secrets Manager (moto): read once per refresh period, never logged."""
 
 import io
 import json
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from moto import mock_aws
 
 from functions.youtube import ytdl
-from functions.youtube.secret_store import SecretStore
+from functions.youtube.secret_store import REFRESH_S, RETRY_S, SecretStore
 
 COOKIES = "# Netscape HTTP Cookie File\n.youtube.com\tTRUE\t/\tTRUE\t2000000000\tSID\tsecret-sid-value\n"
 PROXY = "http://user:pr0xy-pa55@proxy.example:3128"
@@ -52,6 +52,43 @@ def test_youtube_secrets_read_once_per_container(secretsmanager, caplog):
         assert store.cookies() == COOKIES.strip()
         assert store.proxy() == PROXY
     assert factory.calls == 2  # one read per secret, then the container's copy
+
+
+def test_youtube_secrets_rotated_value_is_read_after_the_refresh_period(secretsmanager):
+    client, arns = secretsmanager
+    now = [0.0]
+    factory = Counting(client)
+    store = SecretStore(
+        client_factory=factory,
+        cookies_arn=arns["cookies"],
+        proxy_arn=None,
+        logger=logging.getLogger("t"),
+        clock=lambda: now[0],
+    )
+    assert store.cookies() == COOKIES.strip()
+    client.put_secret_value(SecretId=arns["cookies"], SecretString="rotated-cookies-text")
+    now[0] = REFRESH_S - 1
+    assert store.cookies() == COOKIES.strip() and factory.calls == 1  # still the container's copy
+    now[0] = REFRESH_S
+    assert store.cookies() == "rotated-cookies-text" and factory.calls == 2
+    # The rotated-out value is still redacted: a yt-dlp message may echo it.
+    assert "secret-sid-value" not in store.redact("cookie SID=secret-sid-value")
+
+
+def test_youtube_secrets_unreadable_secret_is_asked_again_after_a_pause_not_per_request(secretsmanager):
+    client, arns = secretsmanager
+    now = [0.0]
+    factory = Counting(client)
+    store = SecretStore(
+        client_factory=factory,
+        cookies_arn=arns["cookies"] + "-gone",
+        proxy_arn=None,
+        logger=logging.getLogger("t"),
+        clock=lambda: now[0],
+    )
+    assert [store.cookies() for _ in range(3)] == [None, None, None] and factory.calls == 1
+    now[0] = RETRY_S
+    assert store.cookies() is None and factory.calls == 2
 
 
 def test_youtube_secrets_by_name_and_json_form(secretsmanager):
