@@ -43,7 +43,7 @@ module "layer" {
 
   layer_name               = "${local.name_prefix}-${each.key}"
   description              = "${each.key} layer (${local.settings.runtime}, ${local.settings.architecture})"
-  bucket                   = module.storage.artifacts_bucket
+  bucket                   = module.storage.artifacts_bucket_name
   source_path              = try(local.artifacts["layer/${each.key}"].local_path, "")
   sha256                   = try(local.artifacts["layer/${each.key}"].sha256, "")
   sha256_base64            = try(local.artifacts["layer/${each.key}"].sha256_base64, "")
@@ -62,9 +62,9 @@ module "function" {
   architecture         = local.settings.architecture
   memory_size          = each.value.memory
   timeout              = each.value.timeout
-  layers               = [for layer in each.value.layers : module.layer[layer].arn]
+  layers               = [for layer in each.value.layers : module.layer[layer].layer_arn]
   environment          = local.function_env[each.key]
-  bucket               = module.storage.artifacts_bucket
+  bucket               = module.storage.artifacts_bucket_name
   source_path          = try(local.artifacts["function/${each.key}"].local_path, "")
   sha256               = try(local.artifacts["function/${each.key}"].sha256, "")
   sha256_base64        = try(local.artifacts["function/${each.key}"].sha256_base64, "")

@@ -1,4 +1,4 @@
-output "environment" {
+output "environment_name" {
   description = "Environment (= workspace) of this state."
   value       = local.environment
 }
@@ -20,12 +20,12 @@ output "function_names" {
 
 output "function_arns" {
   description = "Lambda ARN per function key."
-  value       = { for key, fn in module.function : key => fn.arn }
+  value       = { for key, fn in module.function : key => fn.function_arn }
 }
 
-output "artifacts_bucket" {
+output "artifacts_bucket_name" {
   description = "Bucket holding the uploaded function and layer zips."
-  value       = module.storage.artifacts_bucket
+  value       = module.storage.artifacts_bucket_name
 }
 
 output "cache_table_name" {

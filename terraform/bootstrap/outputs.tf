@@ -1,4 +1,4 @@
-output "state_bucket" {
+output "state_bucket_name" {
   description = "Terraform state bucket of every environment (the `bucket` of terraform/backend.hcl)."
   value       = module.state_bucket.versioned_bucket_name
 }

@@ -24,4 +24,4 @@ def test_module_docs_render_lists_every_input_and_output():
     text = render("# x\n", directory)
     assert "| `reserved_concurrency` |" in text and "| yes |" in text
     assert "| `log_level` |" in text and '`"INFO"`' in text
-    assert "| `invoke_arn` | ARN API Gateway uses as the integration URI. |" in text
+    assert "| `function_invoke_arn` | ARN API Gateway uses as the integration URI. |" in text

@@ -3,12 +3,12 @@ output "function_name" {
   value       = aws_lambda_function.this.function_name
 }
 
-output "arn" {
+output "function_arn" {
   description = "Function ARN."
   value       = aws_lambda_function.this.arn
 }
 
-output "invoke_arn" {
+output "function_invoke_arn" {
   description = "ARN API Gateway uses as the integration URI."
   value       = aws_lambda_function.this.invoke_arn
 }

@@ -1,9 +1,9 @@
-output "arn" {
+output "layer_arn" {
   description = "ARN of the published layer version (what functions list in `layers`)."
   value       = aws_lambda_layer_version.this.arn
 }
 
-output "version" {
+output "layer_version" {
   description = "Version number of the published layer."
   value       = aws_lambda_layer_version.this.version
 }

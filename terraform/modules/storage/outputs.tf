@@ -1,4 +1,4 @@
-output "artifacts_bucket" {
+output "artifacts_bucket_name" {
   description = "Name of the private, versioned, encrypted artifacts bucket, known only once versioning is on (uploads then get a version id)."
   # Read from the versioning resource, so every upload that uses this name waits for
   # versioning: an object written before it would have no version id for Lambda to pin.
