@@ -158,13 +158,13 @@ def test_plan_gateway_answers_carry_the_one_origin(plans, workspace):
 def test_plan_uploads_wait_for_versioning_and_modules_have_no_depends_on(plans):
     config = plans["dev"]["configuration"]["root_module"]
     storage = config["module_calls"]["storage"]["module"]
-    assert (
-        "module.artifacts.versioned_bucket_name" in storage["outputs"]["artifacts_bucket_name"]["expression"]["references"]
-    )
+    bucket_output = storage["outputs"]["artifacts_bucket_name"]
+    assert "module.artifacts.versioned_bucket_name" in bucket_output["expression"]["references"]
     hardening = storage["module_calls"]["artifacts"]["module"]["outputs"]["versioned_bucket_name"]
     assert "aws_s3_bucket_versioning.this" in hardening["expression"]["references"]
     for name in ("function", "layer"):
-        assert "module.storage.artifacts_bucket_name" in config["module_calls"][name]["expressions"]["bucket"]["references"]
+        bucket = config["module_calls"][name]["expressions"]["bucket"]
+        assert "module.storage.artifacts_bucket_name" in bucket["references"]
     assert {
         name: call.get("depends_on") for name, call in config["module_calls"].items() if call.get("depends_on")
     } == {}
