@@ -103,28 +103,25 @@ locals {
       conditions = []
     }
   }
-  # The spend and per-client counters (functions/poetry/spend.py) in the cache table, their keys only.
-  grant_poetry_counters = {
-    sid       = "PoetryCounters"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    resources = [local.cache_table_arn]
-    conditions = [{
-      test     = "ForAllValues:StringLike"
-      variable = "dynamodb:LeadingKeys"
-      values   = ["spend#*", "client#*"]
-    }]
+  # The cache table, each function on its own key prefixes only (dynamodb:LeadingKeys): poetry's
+  # spend and per-client counters (functions/poetry/spend.py), youtube's cached analyses
+  # (functions/youtube/cache.py KEY_PREFIX). youtube runs yt-dlp on YouTube's JavaScript and
+  # must not be able to reset the spend counters.
+  cache_key_grants = {
+    poetry  = { sid = "PoetryCounters", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], prefixes = ["spend#*", "client#*"] }
+    youtube = { sid = "CacheTable", actions = ["dynamodb:GetItem", "dynamodb:PutItem"], prefixes = ["video#*"] }
   }
-  # The youtube function's cached analyses (functions/youtube/cache.py KEY_PREFIX), their keys
-  # only: it runs yt-dlp and YouTube's JavaScript, and must not be able to reset the spend counters.
-  grant_cache_table = {
-    sid       = "CacheTable"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = [local.cache_table_arn]
-    conditions = [{
-      test     = "ForAllValues:StringLike"
-      variable = "dynamodb:LeadingKeys"
-      values   = ["video#*"]
-    }]
+  grant_cache_keys = {
+    for key, grant in local.cache_key_grants : key => {
+      sid       = grant.sid
+      actions   = grant.actions
+      resources = [local.cache_table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = grant.prefixes
+      }]
+    }
   }
   # Per function: GetSecretValue on the secrets its tfvars name, and nothing else.
   grant_named_secrets = {
@@ -143,8 +140,8 @@ locals {
   # Which function may touch what. Functions not listed get their log group and X-Ray only;
   # entries for functions that settings.json does not define are ignored.
   function_grants = {
-    poetry  = [local.grant_bedrock_profiles, local.grant_bedrock_models, local.grant_poetry_counters]
-    youtube = [local.grant_invoke.youtube, local.grant_cache_table]
+    poetry  = [local.grant_bedrock_profiles, local.grant_bedrock_models, local.grant_cache_keys.poetry]
+    youtube = [local.grant_invoke.youtube, local.grant_cache_keys.youtube]
   }
   # A statement with no resource (a target not defined, no secret named) is left out.
   policy_statements = {

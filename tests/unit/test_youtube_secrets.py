@@ -54,17 +54,18 @@ def test_youtube_secrets_read_once_per_container(secretsmanager, caplog):
     assert factory.calls == 2  # one read per secret, then the container's copy
 
 
+def _clocked_cookies(client, arn: str) -> tuple[SecretStore, Counting, list[float]]:
+    """A cookies-only store on a clock the test sets (now[0], seconds)."""
+    now, factory = [0.0], Counting(client)
+    store = SecretStore(
+        client_factory=factory, cookies_arn=arn, proxy_arn=None, logger=logging.getLogger("t"), clock=lambda: now[0]
+    )
+    return store, factory, now
+
+
 def test_youtube_secrets_rotated_value_is_read_after_the_refresh_period(secretsmanager):
     client, arns = secretsmanager
-    now = [0.0]
-    factory = Counting(client)
-    store = SecretStore(
-        client_factory=factory,
-        cookies_arn=arns["cookies"],
-        proxy_arn=None,
-        logger=logging.getLogger("t"),
-        clock=lambda: now[0],
-    )
+    store, factory, now = _clocked_cookies(client, arns["cookies"])
     assert store.cookies() == COOKIES.strip()
     client.put_secret_value(SecretId=arns["cookies"], SecretString="rotated-cookies-text")
     now[0] = REFRESH_S - 1
@@ -76,16 +77,7 @@ def test_youtube_secrets_rotated_value_is_read_after_the_refresh_period(secretsm
 
 
 def test_youtube_secrets_unreadable_secret_is_asked_again_after_a_pause_not_per_request(secretsmanager):
-    client, arns = secretsmanager
-    now = [0.0]
-    factory = Counting(client)
-    store = SecretStore(
-        client_factory=factory,
-        cookies_arn=arns["cookies"] + "-gone",
-        proxy_arn=None,
-        logger=logging.getLogger("t"),
-        clock=lambda: now[0],
-    )
+    store, factory, now = _clocked_cookies(secretsmanager[0], secretsmanager[1]["cookies"] + "-gone")
     assert [store.cookies() for _ in range(3)] == [None, None, None] and factory.calls == 1
     now[0] = RETRY_S
     assert store.cookies() is None and factory.calls == 2
