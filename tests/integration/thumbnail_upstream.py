@@ -1,9 +1,10 @@
 """Test support for the thumbnail proxy: a loopback TLS image server with a trustme
 certificate, the collaborators that point allowlisted names at it, and a recorder of every
-socket connect and name lookup the process makes."""
+socket connect and name lookup the process makes (optionally refusing all but loopback)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import ssl
@@ -11,7 +12,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, ip_address
 from pathlib import Path
 
 import pytest
@@ -158,26 +159,49 @@ def loopback_or_public(address) -> bool:
     return address == LOOPBACK or addresses.is_public(address)
 
 
-class ConnectRecorder:
-    """Records socket connects and name lookups made anywhere in the process."""
+def _is_loopback(host) -> bool:
+    if host is None or host in ("localhost", b"localhost"):  # None: the wildcard, never a lookup
+        return True
+    try:
+        return ip_address((host.decode() if isinstance(host, bytes) else str(host)).split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
-    def __init__(self, monkeypatch):
+
+class ConnectRecorder:
+    """Records socket connects and name lookups made anywhere in the process.
+
+    With `loopback_only`, a lookup of any name but localhost and a connect to any address but
+    loopback are refused (gaierror / ENETUNREACH) and listed in `refused`: the code under test
+    may turn the error into a 5xx, so the test must assert `refused` is empty."""
+
+    def __init__(self, monkeypatch, *, loopback_only: bool = False):
         self.connects: list[tuple] = []
         self.lookups: list[str] = []
+        self.refused: list[tuple[str, object]] = []
         real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
         real_getaddrinfo = socket.getaddrinfo
         recorder = self
 
-        def connect(sock, address):
+        def vet_connect(sock, address):
             recorder.connects.append(tuple(address)[:2])
+            if loopback_only and sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+                recorder.refused.append(("connect", tuple(address)[:2]))
+                raise OSError(errno.ENETUNREACH, f"off-loopback connect to {address[0]} refused by the test")
+
+        def connect(sock, address):
+            vet_connect(sock, address)
             return real_connect(sock, address)
 
         def connect_ex(sock, address):
-            recorder.connects.append(tuple(address)[:2])
+            vet_connect(sock, address)
             return real_connect_ex(sock, address)
 
         def getaddrinfo(host, *args, **kwargs):
             recorder.lookups.append(host)
+            if loopback_only and not _is_loopback(host):
+                recorder.refused.append(("lookup", host))
+                raise socket.gaierror(socket.EAI_NONAME, f"lookup of {host} refused by the test (off loopback)")
             return real_getaddrinfo(host, *args, **kwargs)
 
         monkeypatch.setattr(socket.socket, "connect", connect)
