@@ -24,7 +24,6 @@ def test_load_bounded_concurrent_mix_has_no_errors(start_api, monkeypatch):
         upstream.close()
     assert report["errors"] == 0, report["error_samples"]
     assert report["by_route"]["poetry"]["requests"] >= 60 and report["by_route"]["thumbnail"]["requests"] >= 60
-    assert 0 < report["p50_ms"] <= report["p99_ms"]
     # Environments are reused: far fewer cold starts than requests, never more than the clients.
     started = loadtest.environments_started(gateway)
     assert all(1 <= n <= 12 for n in started.values()), started

@@ -54,7 +54,7 @@ def _get(api, route, video_id):
     )
 
 
-def test_youtube_api_info(api):
+def test_youtube_api_info_returns_contract_video_info_with_cors(api):
     reply = _get(api, "info", "BaW_jenozKc")
     assert reply.status == 200, reply.body
     body = reply.json()

@@ -142,8 +142,12 @@ def test_plan_someone_hears_alarms_and_budget(plans, workspace):
         ("email", values["alarm_email"])
     ]
     (budget,) = _of_type(plans[workspace], "aws_budgets_budget")
-    for notification in budget["change"]["after"]["notification"]:
+    notifications = budget["change"]["after"]["notification"]
+    assert sorted(n["notification_type"] for n in notifications) == ["ACTUAL", "FORECASTED"]
+    for notification in notifications:
         assert notification["subscriber_email_addresses"] == values["budget_email_addresses"]
+    # The alarm topic's ARN is known only after apply: unknown here means it is subscribed.
+    assert [n["subscriber_sns_topic_arns"] for n in budget["change"]["after_unknown"]["notification"]] == [True, True]
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES)

@@ -67,7 +67,7 @@ def test_handler_size_limit_is_checked_before_decoding(monkeypatch, lambda_conte
     assert result["status"] == 413 and "1000 bytes" in result["details"]
 
 
-def test_handler_duration_limit(monkeypatch, music, lambda_context):
+def test_handler_audio_over_the_duration_limit_is_413(monkeypatch, music, lambda_context):
     monkeypatch.setenv("MAX_AUDIO_SECONDS", "5")
     result = handler.lambda_handler(_event(music), lambda_context)
     assert result["status"] == 413 and result["error"] == "The audio is too long"

@@ -46,7 +46,7 @@ def _sig(kind: str, seconds: float = 4.0, sr: int = SR) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", ["silence", "dc", "white", "clipped", "square", "impulse", "tiny"])
-def test_robustness_edge_signals(kind):
+def test_robustness_edge_signals_give_a_valid_analysis(kind):
     result = check(analyze(encode(_sig(kind), SR, "wav", "FLOAT"), format="wav"))
     if kind == "silence":
         assert result["loudness"] == -70.0 and result["tempo"] == 0.0
@@ -57,14 +57,14 @@ def test_robustness_edge_signals(kind):
 
 
 @pytest.mark.parametrize("seconds", [0.01, 0.1, 1.0])
-def test_robustness_short_audio(seconds):
+def test_robustness_short_audio_keeps_its_duration(seconds):
     result = check(analyze(encode(tone(440.0, seconds, sr=SR), SR, "wav"), format="wav"))
     assert result["duration"] == pytest.approx(seconds, abs=1e-3)
 
 
 @pytest.mark.parametrize("sr", [8000, 11025, 16000, 44100, 48000, 96000])
 @pytest.mark.parametrize("channels", [1, 2, 6])
-def test_robustness_rates_and_layouts(sr, channels):
+def test_robustness_any_rate_and_layout_gives_a_valid_analysis(sr, channels):
     y = np.stack([click_track(120, 6.0, sr=sr, seed=c) + tone(330.0, 6.0, sr=sr) for c in range(channels)], axis=1)
     check(analyze(encode(y, sr, "flac"), format="flac"))
 

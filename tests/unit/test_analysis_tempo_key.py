@@ -136,7 +136,7 @@ def test_key_of_silence_is_defined_with_zero_confidence():
         ((7, "minor"), (0, "major"), 0.0),
     ],
 )
-def test_key_mirex_score(est, ref, score):
+def test_key_mirex_score_credits_fifths_relatives_and_parallels(est, ref, score):
     assert key.mirex_score(est, ref) == score
 
 

@@ -1,9 +1,12 @@
 """Smoke-run pieces that need no sandbox: the function environment, the events, the verdicts."""
 
+import base64
+import io
 import json
 
 import build_helpers  # noqa: F401  (puts build/ on sys.path)
 import pytest
+import soundfile as sf
 from lambdabuild import events, runenv, smoke
 from lambdabuild.config import Function, Target
 
@@ -120,10 +123,6 @@ def test_build_events_refuse_functions_without_any():
 
 def test_build_analysis_event_is_decodable_ogg():
     # The youtube function sends mono Vorbis at 22,050 Hz (functions/youtube/transcode.py).
-    sf = pytest.importorskip("soundfile")
-    import base64
-    import io
-
     event = events.analysis_event(2.0)
     data, rate = sf.read(io.BytesIO(base64.b64decode(event["audio"])))
     assert event["format"] == "ogg" and rate == 22050 and abs(len(data) / rate - 2.0) < 0.05

@@ -114,7 +114,7 @@ def test_deadline_require_raises_gateway_timeout():
     assert info.value.status == 504 and "download" in info.value.details
 
 
-def test_deadline_from_context(lambda_context):
+def test_deadline_from_context_reads_the_remaining_lambda_time(lambda_context):
     assert 0 < Deadline.from_context(lambda_context).remaining() <= 25
 
 
@@ -133,7 +133,7 @@ def test_deadline_from_context(lambda_context):
         (-3, 7, "tense"),
     ],
 )
-def test_mood_label_grid(valence, energy, label):
+def test_mood_label_maps_the_valence_energy_grid_and_clamps_outliers(valence, energy, label):
     assert mood_label(valence=valence, energy=energy) == label
 
 

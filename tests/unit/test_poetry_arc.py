@@ -70,7 +70,15 @@ def test_arc_repairs_garbage_instead_of_failing():
         {"start": True, "end": 90, "label": "C"},
     ] * 20
     parts = song_arc({"sections": garbage})
-    assert len(parts) <= MAX_STANZAS
+    # Only the first 12 entries are read; of those, the two A (-5..20) and two B (50..80) survive,
+    # clamped to 0 s and made contiguous (the empty 80..80 repeat is dropped).
+    assert [(p.start, p.end, p.label, p.echoes) for p in parts] == [
+        (0.0, 20.0, "A", None),
+        (20.0, 50.0, "A", 0),
+        (50.0, 80.0, "B", None),
+    ]
+    assert [p.energy for p in parts] == [0.5, 0.5, 1.0]  # NaN -> the fallback, 7 -> 1
+    assert parts[2].loudness == -70.0  # -500 LUFS clamped
     for p in parts:
         assert 0 <= p.start < p.end and 0 <= p.energy <= 1
         assert p.loudness is None or -70 <= p.loudness <= 5

@@ -66,7 +66,7 @@ def test_prompt_persona_must_come_from_catalog():
         ("<poem>   ", ""),
     ],
 )
-def test_prompt_extract_poem(raw, expected):
+def test_prompt_extract_poem_strips_markers_and_preamble(raw, expected):
     assert extract_poem(raw) == expected
 
 

@@ -2,12 +2,13 @@
 YouTube's refusal responses (no socket), and the dev extractor held to the same mapping."""
 
 import io
+import json
 import logging
 from pathlib import Path
 
 import pytest
 from youtube_canned import REFUSALS, CannedYoutubeDL
-from yt_dlp.networking import Response
+from yt_dlp.networking import Request, Response
 from yt_dlp.networking.exceptions import HTTPError, ProxyError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError, UnsupportedError
 
@@ -29,6 +30,7 @@ EXPECTED = {  # refusal -> (status, reason)
     "upcoming": (413, "live"),
 }
 log = logging.getLogger("test-youtube")
+DEV_MEDIA = "http://127.0.0.1:9"  # never connected: DevMediaYoutubeDL answers
 
 
 def _session(ydl_class, tmp_path: Path, remaining_ms=25_000):
@@ -124,17 +126,40 @@ def test_youtube_failures_our_own_errors_pass_through():
     assert failures.from_ytdlp(wrapper) is ours
 
 
-@pytest.mark.parametrize("refusal", sorted(devextractor.REFUSALS))
+class DevMediaYoutubeDL(CannedYoutubeDL):
+    """The local media server's catalog as a dict: `/videos/<id>.json` is `{"refusal": ...}`."""
+
+    catalog: dict = {}
+
+    def _send(self, req):
+        url = req.url if isinstance(req, Request) else str(req)
+        self.requested = getattr(self, "requested", []) + [url]
+        video_id = url.rsplit("/", 1)[-1].removesuffix(".json")
+        if url.startswith(DEV_MEDIA + "/videos/") and video_id in self.catalog:
+            body = json.dumps(self.catalog[video_id]).encode()
+            return Response(io.BytesIO(body), url, {"Content-Type": "application/json"}, 200)
+        raise HTTPError(Response(io.BytesIO(b""), url, {}, 404))
+
+
+@pytest.mark.parametrize("refusal", sorted(devextractor.REFUSALS) + ["geo"])
 def test_youtube_failures_dev_extractor_matches_real_extractor(refusal, tmp_path):
-    """The dev switch's refusals map exactly as yt-dlp's YoutubeIE refusals do."""
-    ie = devextractor.LocalMediaIE("http://127.0.0.1:9")
-    with pytest.raises(ExtractorError) as raised:
-        ie._downloader = None
-        ie.set_downloader(ytdl.BudgetedYoutubeDL({"quiet": True}, deadline=Deadline(lambda: 25_000)))
-        message = ie._login_required(devextractor.REFUSALS[refusal])
-        ie.raise_no_formats(message, expected=True)
-    dev = failures.from_ytdlp(raised.value)
+    """The dev switch's refusals, raised by LocalMediaIE._real_extract, map as YoutubeIE's do."""
+    dev_ydl = type("DevMedia", (DevMediaYoutubeDL,), {"catalog": {"BaW_jenozKc": {"refusal": refusal}}})
+    dev_session = _session(dev_ydl, tmp_path)
+    dev_session.ydl.add_info_extractor(devextractor.LocalMediaIE(DEV_MEDIA))
+    with pytest.raises(ApiError) as dev:
+        dev_session.extract(VideoRef("BaW_jenozKc"))
+    assert dev_session.ydl.requested == [f"{DEV_MEDIA}/videos/BaW_jenozKc.json"]  # the dev extractor answered
     canned = type("Canned", (CannedYoutubeDL,), {"player": REFUSALS[refusal]})
     with pytest.raises(ApiError) as real:
         _session(canned, tmp_path).extract(VideoRef("BaW_jenozKc"))
-    assert (dev.status, dev.reason) == (real.value.status, real.value.reason)
+    assert (dev.value.status, dev.value.reason) == (real.value.status, real.value.reason) == EXPECTED[refusal]
+    assert dev.value.message == real.value.message
+
+
+def test_youtube_failures_dev_extractor_missing_video_is_unavailable(tmp_path):
+    dev_session = _session(DevMediaYoutubeDL, tmp_path)  # empty catalog: the media server answers 404
+    dev_session.ydl.add_info_extractor(devextractor.LocalMediaIE(DEV_MEDIA))
+    with pytest.raises(ApiError) as dev:
+        dev_session.extract(VideoRef("BaW_jenozKc"))
+    assert (dev.value.status, dev.value.reason) == EXPECTED["unavailable"]

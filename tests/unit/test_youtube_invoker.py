@@ -41,7 +41,7 @@ def _invoker(client):
     return invoker.LambdaInvoker("music-poetry-dev-analysis", client_for=lambda _timeout: client)
 
 
-def test_youtube_invoker_event_shape():
+def test_youtube_invoker_event_carries_base64_audio_format_and_source():
     event = json.loads(invoker.build_event(AUDIO, fmt="ogg", source=SOURCE))
     assert set(event) == {"audio", "format", "source"}
     assert base64.b64decode(event["audio"]) == AUDIO

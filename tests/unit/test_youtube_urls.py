@@ -100,7 +100,7 @@ def test_youtube_urls_ytdlp_table_is_present():
 
 
 @pytest.mark.parametrize("url", YTDLP_TESTS)
-def test_youtube_urls_ytdlp_test_urls(url):
+def test_youtube_urls_ytdlp_table_url_matches_ytdlps_id_or_is_refused_on_purpose(url):
     parts = urlsplit(url)
     try:
         ref = parse_video_url(url)
