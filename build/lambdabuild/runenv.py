@@ -29,7 +29,8 @@ class TerraformLocalsError(RuntimeError):
 
 def terraform_grants(root: Path = ROOT) -> dict:
     """Per function, what terraform/locals.tf grants that adds environment variables: the cache
-    table (`local.grant_cache_table` in `function_grants`) and the functions it invokes
+    table (its `local.grant_cache_keys.<name>` in `function_grants`, where `cache_key_grants`
+    gives it the sid "CacheTable", which CACHE_TABLE_NAME follows) and the functions it invokes
     (`function_invokes`). Raises TerraformLocalsError when the file cannot be read or holds
     neither: a smoke without those variables would pass on an environment Lambda never has."""
     path = root / "terraform" / "locals.tf"
@@ -47,16 +48,19 @@ def terraform_grants(root: Path = ROOT) -> dict:
         raise TerraformLocalsError(f"cannot parse {path}: {exc}") from exc
     grants: dict = {}
     invokes: dict = {}
+    key_grants: dict = {}
     found = False
     for block in doc.get("locals", []):
         found = found or "function_grants" in block or "function_invokes" in block
         grants.update(block.get("function_grants", {}))
         invokes.update(block.get("function_invokes", {}))
+        key_grants.update(block.get("cache_key_grants", {}))
     if not found:
         raise TerraformLocalsError(f"{path} defines neither local.function_grants nor local.function_invokes")
     return {
         name: {
-            "cache": any("local.grant_cache_table" in str(g) for g in grants.get(name, [])),
+            "cache": str(key_grants.get(name, {}).get("sid", "")).strip('"') == "CacheTable"
+            and any(f"local.grant_cache_keys.{name}" in str(g) for g in grants.get(name, [])),
             "invoke": [str(t).strip('"') for t in invokes.get(name, [])],
         }
         for name in sorted(set(grants) | set(invokes))
