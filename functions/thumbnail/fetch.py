@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -154,11 +155,29 @@ class Fetcher:
             reason="redirects",
         )
 
-    def _vetted_addresses(self, host: str) -> list[IPAddress]:
-        try:
-            answers = list(self._resolve(host))  # the only name lookup for this hop
-        except OSError:
-            answers = []
+    def _lookup(self, host: str, deadline: Deadline) -> list[str]:
+        """The resolver's answers, within the deadline. getaddrinfo has no timeout of its own
+        (the system resolver retries for up to ~10 s, the function's whole timeout), so it runs
+        in a daemon thread and the request answers 504 JSON if it is not back in time."""
+        answers: list[str] = []
+
+        def run() -> None:
+            try:
+                answers.extend(self._resolve(host))  # the only name lookup for this hop
+            except OSError:
+                pass
+
+        lookup = threading.Thread(target=run, name="thumbnail-dns", daemon=True)
+        lookup.start()
+        lookup.join(self._timeout(deadline, "resolving the thumbnail host"))
+        if lookup.is_alive():
+            raise GatewayTimeout(
+                "The thumbnail host did not answer in time", "Its name lookup (DNS) took too long", reason="dns_timeout"
+            )
+        return answers
+
+    def _vetted_addresses(self, host: str, deadline: Deadline) -> list[IPAddress]:
+        answers = self._lookup(host, deadline)
         if not answers:
             raise BadGateway("The thumbnail host could not be resolved", "Its name has no address (DNS)", reason="dns")
         vetted = []
@@ -185,7 +204,7 @@ class Fetcher:
         return min(self._timeout_s, deadline.require(0.1, step))
 
     def _request(self, url: ThumbnailUrl, deadline: Deadline):
-        addresses = self._vetted_addresses(url.host)
+        addresses = self._vetted_addresses(url.host, deadline)
         failure: OSError | None = None
         for address in addresses:
             timeout = self._timeout(deadline, "connecting to the thumbnail host")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from urllib.parse import quote
 
 import pytest
@@ -222,6 +223,30 @@ def test_thumbnail_fetch_slow_drip_stops_at_the_deadline_504(upstream, monkeypat
     monkeypatch.setattr(handler, "fetcher", upstream.fetcher(dns={"i.ytimg.com": ["127.0.0.1"]}, timeout_s=2.0))
     result, _ = _handler_get(rest_event, URL, context=_context(timeout_s=1.4))
     assert result["statusCode"] == 504
+
+
+def test_thumbnail_fetch_stuck_name_lookup_answers_504_inside_the_deadline(monkeypatch, rest_event):
+    # getaddrinfo has no timeout of its own; a resolver that never answers must not hold the
+    # request past the deadline (it would end as Lambda's timeout, not our 504 JSON).
+    release = threading.Event()
+    calls: list[str] = []
+
+    def stuck(host: str) -> list[str]:
+        calls.append(host)
+        release.wait(10.0)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(handler, "fetcher", fetch.Fetcher(resolve=stuck, timeout_s=0.3))
+    try:
+        result, _ = _handler_get(rest_event, URL)
+    finally:
+        release.set()
+    body = json.loads(result["body"])
+    assert result["statusCode"] == 504 and calls == ["i.ytimg.com"]
+    assert body == {
+        "error": "The thumbnail host did not answer in time",
+        "details": "Its name lookup (DNS) took too long",
+    }
 
 
 def test_thumbnail_fetch_certificate_for_another_host_is_502(monkeypatch, rest_event):
