@@ -9,23 +9,15 @@ from functions.poetry.poem import Poem, PoemRequest
 from functions.poetry.spend import SpendGuard
 
 
-def generate(
-    request: PoemRequest,
-    *,
-    provider,
-    deadline: Deadline,
-    guard: SpendGuard,
-    client: str,
-    catalog: ModelCatalog | None = None,
-) -> Poem:
+def generate(request: PoemRequest, *, provider, deadline: Deadline, guard: SpendGuard, client: str) -> Poem:
     """Checks the request, then the caps (spend only for a provider that bills), then writes.
     The provider meters its own billed calls through the guard (see providers.get_provider).
 
-    A `model` the deployed API would refuse (`catalog`, by default ModelCatalog.from_env) is a 400
-    whichever provider writes, so a frontend that works on the offline poet works on Bedrock."""
+    A `model` the deployed API would refuse (ModelCatalog.from_env, as BedrockProvider reads it) is
+    a 400 whichever provider writes, so a frontend that works on the offline poet works on Bedrock."""
     check_choice(persona=request.persona, language=request.language)
     if request.model is not None and provider.name != "bedrock":  # Bedrock resolves it itself
-        (catalog or ModelCatalog.from_env()).resolve(request.model)
+        ModelCatalog.from_env().resolve(request.model)
     guard.admit(client, metered=provider.name == "bedrock")
     return provider.write(request, deadline)
 

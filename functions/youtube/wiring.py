@@ -64,7 +64,8 @@ def build(env: Mapping[str, str], *, logger: Any, metrics: Any, local_handler: s
     if not settings.deno_path and not settings.dev_media_url:
         logger.warning("no deno found; yt-dlp will extract YouTube without a JS runtime and may miss formats")
     secrets = SecretStore(
-        # One try of at most 3 s: it runs inside a request, and a failed read is retried later anyway.
+        # One try (1 s to connect, 2 s per socket read): it runs inside a request, and a failed read
+        # is retried a minute later anyway.
         client_factory=lru_cache(maxsize=1)(lambda: _aws_client("secretsmanager", read_timeout=2, attempts=1)),
         cookies_arn=settings.cookies_secret_arn,
         proxy_arn=settings.proxy_secret_arn,
